@@ -1,0 +1,100 @@
+/**
+ * Every runtime setting, defined once: its flag, its environment variable, its
+ * default and how it is parsed. The CLI, the README table and the tests all read
+ * this list, so a setting cannot exist in one place and be missing in another.
+ */
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  workers: number;
+  heartbeatSeconds: number;
+  corsOrigins: string[];
+  maxUploadBytes: number;
+  logFormat: "text" | "json";
+}
+
+export interface SettingSpec<K extends keyof Config = keyof Config> {
+  key: K;
+  flag: string;
+  env: string;
+  default: Config[K];
+  description: string;
+  parse: (raw: string) => Config[K];
+}
+
+/** A setting value that could not be parsed; the message names the setting. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+function integer(min: number, max: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`expected a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return n;
+  };
+}
+
+function positiveNumber(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`expected a positive number, got "${raw}"`);
+  return n;
+}
+
+const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+
+/** Parses "500", "64k", "512m", "2g" (binary units) into bytes. */
+export function parseSize(raw: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw);
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new ConfigError(`expected a size like 512m or 2g, got "${raw}"`);
+  return Math.floor(Number(m[1]) * unit);
+}
+
+function list(raw: string): string[] {
+  return raw.split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+function define<K extends keyof Config>(spec: SettingSpec<K>): SettingSpec<K> {
+  return spec;
+}
+
+export const SETTINGS = [
+  define({ key: "port", flag: "--port", env: "TRACEPORT_PORT", default: 8787, description: "TCP port to listen on (0 picks a free one)", parse: integer(0, 65535) }),
+  define({ key: "host", flag: "--host", env: "TRACEPORT_HOST", default: "127.0.0.1", description: "address to bind", parse: (s) => s }),
+  define({ key: "dataDir", flag: "--data-dir", env: "TRACEPORT_DATA_DIR", default: "./traceport-data", description: "where the SQLite store and spooled uploads live", parse: (s) => s }),
+  define({ key: "workers", flag: "--workers", env: "TRACEPORT_WORKERS", default: 2, description: "import jobs run at the same time", parse: integer(1, 64) }),
+  define({ key: "heartbeatSeconds", flag: "--heartbeat", env: "TRACEPORT_HEARTBEAT", default: 15, description: "seconds between SSE heartbeat comments", parse: positiveNumber }),
+  define({ key: "corsOrigins", flag: "--cors-origins", env: "TRACEPORT_CORS_ORIGINS", default: [] as string[], description: "comma-separated origins allowed to call the API (`*` for any)", parse: list }),
+  define({ key: "maxUploadBytes", flag: "--max-upload", env: "TRACEPORT_MAX_UPLOAD", default: 4 * 1024 ** 3, description: "largest accepted upload (e.g. 512m, 4g)", parse: parseSize }),
+  define({ key: "logFormat", flag: "--log-format", env: "TRACEPORT_LOG_FORMAT", default: "text" as "text" | "json", description: "log lines as `text` or `json`", parse: (s) => {
+    if (s !== "text" && s !== "json") throw new ConfigError(`expected "text" or "json", got "${s}"`);
+    return s;
+  } }),
+] as const satisfies readonly SettingSpec[];
+
+/**
+ * Resolves the configuration: a flag wins over an environment variable, which
+ * wins over the default. `flags` holds raw strings keyed by Config key.
+ */
+export function resolveConfig(flags: Partial<Record<keyof Config, string>>, env: Record<string, string | undefined>): Config {
+  const out: Record<string, unknown> = {};
+  for (const spec of SETTINGS) {
+    const raw = flags[spec.key] ?? env[spec.env];
+    if (raw === undefined || raw === "") {
+      out[spec.key] = spec.default;
+      continue;
+    }
+    try {
+      out[spec.key] = spec.parse(raw);
+    } catch (err) {
+      const source = flags[spec.key] !== undefined ? spec.flag : spec.env;
+      throw new ConfigError(`${source}: ${(err as Error).message}`);
+    }
+  }
+  return out as unknown as Config;
+}

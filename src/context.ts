@@ -1,0 +1,63 @@
+/**
+ * The composition root: opens the store and wires the job layer to the
+ * in-process pub/sub. HTTP is added on top of this (src/server.ts); tests and
+ * the CLI can use the context without it.
+ */
+import { createImportTask } from "./import/import-task.ts";
+import { JobEventLog } from "./jobs/job-event-log.ts";
+import { JobQueue } from "./jobs/job-queue.ts";
+import { JobRunner } from "./jobs/runner.ts";
+import type { JobEvent } from "./jobs/types.ts";
+import { Broker } from "./realtime/broker.ts";
+import { openStore, type Store } from "./storage/database.ts";
+import type { Logger } from "./util/logger.ts";
+
+export interface ContextOptions {
+  dataDir: string;
+  workers: number;
+  logger: Logger;
+  progressIntervalMs?: number;
+}
+
+export interface AppContext {
+  store: Store;
+  broker: Broker<JobEvent>;
+  runner: JobRunner;
+  queue: JobQueue;
+  logger: Logger;
+  /** Stops the runner (running jobs go back to the queue) and closes the store. */
+  close(): Promise<void>;
+}
+
+/** Topic of one job's events; `JOBS_TOPIC` carries every job's. */
+export const jobTopic = (id: string) => `jobs/${id}`;
+export const JOBS_TOPIC = "jobs/*";
+
+export function createContext(opts: ContextOptions): AppContext {
+  const store = openStore(opts.dataDir);
+  const broker = new Broker<JobEvent>();
+  const events = new JobEventLog(store, (e) => {
+    broker.publish(jobTopic(e.jobId), e);
+    broker.publish(JOBS_TOPIC, e);
+  });
+  const runner = new JobRunner({
+    store,
+    events,
+    tasks: { import: createImportTask(store) },
+    concurrency: opts.workers,
+    logger: opts.logger,
+    progressIntervalMs: opts.progressIntervalMs,
+  });
+  const queue = new JobQueue(store, events, runner);
+  return {
+    store,
+    broker,
+    runner,
+    queue,
+    logger: opts.logger,
+    async close() {
+      await runner.stop();
+      store.close();
+    },
+  };
+}

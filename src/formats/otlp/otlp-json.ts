@@ -1,0 +1,116 @@
+import { emitRecord, jsonPath } from "../record-emitter.ts";
+import { streamJsonValues, type JsonKey } from "../json-stream.ts";
+import { RecordError, type ByteSource, type SpanSink, type TraceFormat } from "../types.ts";
+
+import { normaliseOtlpSpan, resourceContext, scopeOf, type SpanContext } from "./otlp-span.ts";
+
+/** Where ResourceSpans lists may sit: OTLP, Tempo, Jaeger api_v3, Tempo v2, and arrays of any of them. */
+const CONTAINERS = ["$.resourceSpans", "$.batches", "$.result.resourceSpans", "$.trace.resourceSpans", "$.*.resourceSpans", "$.*.batches"];
+const PATHS = CONTAINERS.flatMap((c) => [
+  `${c}.*.resource`,
+  `${c}.*.scopeSpans.*.scope`,
+  `${c}.*.scopeSpans.*.spans.*`,
+  `${c}.*.instrumentationLibrarySpans.*.instrumentationLibrary`,
+  `${c}.*.instrumentationLibrarySpans.*.spans.*`,
+]);
+
+/** Spans held while their resource or scope has not been read yet (JSON objects are unordered). */
+const MAX_PENDING = 5_000;
+
+interface Pending {
+  raw: unknown;
+  keys: JsonKey[];
+  scopeKey: string;
+}
+
+function blockKeys(keys: JsonKey[]): { resourceKey: string; scopeKey: string; leaf: string } {
+  const i = keys.findIndex((k) => k === "scopeSpans" || k === "instrumentationLibrarySpans");
+  if (i === -1) return { resourceKey: keys.slice(0, -1).join("/"), scopeKey: "", leaf: String(keys.at(-1)) };
+  return { resourceKey: keys.slice(0, i).join("/"), scopeKey: keys.slice(0, i + 2).join("/"), leaf: String(keys[i + 2]) };
+}
+
+/**
+ * One OTLP JSON document (ExportTraceServiceRequest, TracesData, a Tempo or
+ * Jaeger api_v3 response, or an array of requests), read as a stream: spans are
+ * normalised one by one as the parser reaches them, so memory does not grow with
+ * the file.
+ */
+export const otlpJson: TraceFormat = {
+  id: "otlp-json",
+  label: "OTLP JSON",
+  sniff(head) {
+    return /^\s*[[{]/.test(head) && /"(resourceSpans|batches)"\s*:/.test(head);
+  },
+  async read(source: ByteSource, sink: SpanSink) {
+    let resourceKey: string | null = null;
+    let resource: Omit<SpanContext, "scope"> | null | undefined; // undefined: not read yet; null: unreadable
+    const scopes = new Map<string, SpanContext["scope"] | undefined>();
+    let pending: Pending[] = [];
+
+    const emit = (raw: unknown, keys: JsonKey[], ctx: SpanContext) =>
+      emitRecord(sink, { path: jsonPath(keys) }, (w) => normaliseOtlpSpan(raw, ctx, w));
+
+    const flush = (force: boolean) => {
+      if (pending.length === 0 || resource === null) return;
+      const keep: Pending[] = [];
+      for (const p of pending) {
+        const scope = scopes.get(p.scopeKey);
+        if (!force && (resource === undefined || scope === undefined)) keep.push(p);
+        else emit(p.raw, p.keys, { resource: resource?.resource ?? [], service: resource?.service ?? null, scope: scope ?? null });
+      }
+      pending = keep;
+    };
+
+    const enterResource = (key: string) => {
+      if (key === resourceKey) return;
+      flush(true);
+      pending = [];
+      resourceKey = key;
+      resource = undefined;
+      scopes.clear();
+    };
+
+    await streamJsonValues(
+      source,
+      PATHS,
+      ({ value, keys }) => {
+        const b = blockKeys(keys);
+        enterResource(b.resourceKey);
+        if (b.leaf === "resource") {
+          try {
+            resource = resourceContext(value);
+          } catch (err) {
+            if (!(err instanceof RecordError)) throw err;
+            resource = null;
+            sink.issue({ path: jsonPath(keys), severity: "error", message: `${err.message}; the spans of this resource are skipped` });
+          }
+          flush(false);
+        } else if (b.leaf === "scope" || b.leaf === "instrumentationLibrary") {
+          try {
+            scopes.set(b.scopeKey, scopeOf(value));
+          } catch (err) {
+            if (!(err instanceof RecordError)) throw err;
+            scopes.set(b.scopeKey, null);
+            sink.issue({ path: jsonPath(keys), severity: "warning", message: `${err.message}; scope ignored` });
+          }
+          flush(false);
+        } else if (resource === null) {
+          sink.issue({ path: jsonPath(keys), severity: "error", message: "span skipped: its resource is invalid" });
+        } else {
+          const scope = scopes.get(b.scopeKey);
+          if (resource !== undefined && scope !== undefined) {
+            emit(value, keys, { resource: resource.resource, service: resource.service, scope });
+          } else {
+            pending.push({ raw: value, keys, scopeKey: b.scopeKey });
+            // Most writers put resource and scope first; when they are missing
+            // altogether, stop waiting rather than hold the whole block.
+            if (pending.length >= MAX_PENDING) flush(true);
+          }
+        }
+      },
+      sink.signal,
+    );
+    flush(true);
+  },
+};
+

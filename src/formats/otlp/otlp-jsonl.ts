@@ -1,0 +1,49 @@
+import { readLines } from "../line-reader.ts";
+import { FileFormatError, type ByteSource, type SpanSink, type TraceFormat } from "../types.ts";
+import { emitOtlpRequest } from "./otlp-request.ts";
+
+/** True when the first two non-empty lines are each a complete JSON value. */
+function looksLikeJsonLines(head: string): boolean {
+  const lines = head.split("\n").map((l) => l.trim()).filter(Boolean);
+  if (lines.length < 2) return false;
+  try {
+    JSON.parse(lines[0]!);
+    return lines[1]!.startsWith("{");
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * OTLP JSON Lines: one ExportTraceServiceRequest per line, as the OpenTelemetry
+ * Collector's file exporter writes. Each line is parsed on its own, so a bad
+ * line is reported by number and the others are still imported.
+ */
+export const otlpJsonLines: TraceFormat = {
+  id: "otlp-jsonl",
+  label: "OTLP JSON Lines",
+  sniff(head) {
+    return looksLikeJsonLines(head) && /"(resourceSpans|batches)"\s*:/.test(head);
+  },
+  async read(source: ByteSource, sink: SpanSink) {
+    let requests = 0;
+    for await (const { first, lines } of readLines(source)) {
+      sink.signal.throwIfAborted();
+      for (let i = 0; i < lines.length; i++) {
+        const text = lines[i]!;
+        if (text.trim() === "") continue;
+        const line = first + i;
+        let req: unknown;
+        try {
+          req = JSON.parse(text);
+        } catch (err) {
+          sink.issue({ line, severity: "error", message: `invalid JSON: ${(err as Error).message}` });
+          continue;
+        }
+        requests++;
+        emitOtlpRequest(req, [], line, sink);
+      }
+    }
+    if (requests === 0) throw new FileFormatError("no line holds valid JSON");
+  },
+};

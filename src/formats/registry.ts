@@ -1,0 +1,27 @@
+/**
+ * The import formats. Adding a format is one module in src/formats and one line
+ * in FORMATS; order matters only for detection (more specific sniffers first).
+ */
+import { otlpJson } from "./otlp/otlp-json.ts";
+import { otlpJsonLines } from "./otlp/otlp-jsonl.ts";
+import type { TraceFormat } from "./types.ts";
+
+export const FORMATS: readonly TraceFormat[] = [
+  otlpJsonLines, // before otlpJson: a JSON Lines file also starts like a document
+  otlpJson,
+];
+
+/** Bytes of decoded text that detection looks at. */
+export const SNIFF_BYTES = 64 * 1024;
+
+export function formatById(id: string): TraceFormat | undefined {
+  return FORMATS.find((f) => f.id === id);
+}
+
+/** Accepted values of the `format` option. */
+export const FORMAT_OPTIONS: readonly string[] = ["auto", ...FORMATS.map((f) => f.id)];
+
+/** The format that reads this content, judged from its start; null if none does. */
+export function detectFormat(head: string): TraceFormat | null {
+  return FORMATS.find((f) => f.sniff(head)) ?? null;
+}

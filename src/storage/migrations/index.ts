@@ -1,0 +1,29 @@
+/**
+ * The migrations, embedded into the program (and so into the compiled binary) as
+ * text. drizzle-kit writes the .sql files and meta/_journal.json; each journal
+ * entry needs one line in SQL_BY_TAG below (a test checks that none is missing).
+ */
+import type { MigrationMeta } from "drizzle-orm/migrator";
+import journal from "./meta/_journal.json" with { type: "json" };
+import init from "./0000_init.sql" with { type: "text" };
+
+const SQL_BY_TAG: Record<string, string> = {
+  "0000_init": init,
+};
+
+/** The journal's tags, in order; exported for the completeness test. */
+export const MIGRATION_TAGS: string[] = journal.entries.map((e) => e.tag);
+
+/** Migrations in the shape drizzle's dialect.migrate() takes from its folder reader. */
+export function embeddedMigrations(): MigrationMeta[] {
+  return journal.entries.map((entry) => {
+    const query = SQL_BY_TAG[entry.tag];
+    if (query === undefined) throw new Error(`migration ${entry.tag} is in the journal but not embedded`);
+    return {
+      sql: query.split("--> statement-breakpoint"),
+      bps: entry.breakpoints,
+      folderMillis: entry.when,
+      hash: new Bun.CryptoHasher("sha256").update(query).digest("hex"),
+    };
+  });
+}

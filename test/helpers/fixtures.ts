@@ -1,0 +1,32 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/** ../shared/fixtures/traces beside the repository (TRACEPORT_FIXTURES overrides). */
+export const FIXTURES_DIR = resolve(process.env.TRACEPORT_FIXTURES ?? join(import.meta.dir, "..", "..", "..", "shared", "fixtures", "traces"));
+
+if (!existsSync(join(FIXTURES_DIR, "expected-counts.json"))) {
+  throw new Error(`Trace fixtures not found at ${FIXTURES_DIR}: check out ../shared beside the repository or set TRACEPORT_FIXTURES`);
+}
+
+export interface ExpectedCounts {
+  expect: string;
+  traces?: number;
+  spans?: number;
+  unique_spans?: number;
+  services?: string[];
+  events?: number;
+  links?: number;
+  lines?: number;
+  counts_are_reference_only?: boolean;
+}
+
+export const EXPECTED: Record<string, ExpectedCounts> = JSON.parse(readFileSync(join(FIXTURES_DIR, "expected-counts.json"), "utf8"));
+
+export function fixturePath(rel: string): string {
+  return join(FIXTURES_DIR, rel);
+}
+
+/** The fixture files of one format folder ("otlp", "jaeger", "zipkin") that exist on disk. */
+export function fixturesOf(format: string): [string, ExpectedCounts][] {
+  return Object.entries(EXPECTED).filter(([rel]) => rel.startsWith(`${format}/`) && existsSync(fixturePath(rel)));
+}
