@@ -1,0 +1,61 @@
+// traceport's entry point. It exports nothing: `bun build --compile --bytecode` needs that.
+import { Command, Option } from "commander";
+import { ConfigError, resolveConfig, SETTINGS, type Config } from "./config/settings.ts";
+import { startServer } from "./server.ts";
+import { createLogger } from "./util/logger.ts";
+import { VERSION } from "./version.ts";
+
+function serve(flags: Partial<Record<keyof Config, string>>): void {
+  let config: Config;
+  try {
+    config = resolveConfig(flags, Bun.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`traceport: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ format: config.logFormat });
+  const server = startServer(config, logger);
+  logger.info("traceport listening", { url: server.url, dataDir: config.dataDir, workers: config.workers, version: VERSION });
+  if (!["127.0.0.1", "localhost", "::1"].includes(config.host)) {
+    logger.warn(`bound to ${config.host}: traceport is reachable from other machines and has no authentication yet`);
+  }
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn("second signal: exiting now", { signal });
+      process.exit(1);
+    }
+    logger.info("shutting down: running jobs go back to the queue", { signal });
+    const force = setTimeout(() => {
+      logger.error("shutdown took longer than 10 s; exiting");
+      process.exit(1);
+    }, 10_000);
+    server.stop().then(() => {
+      clearTimeout(force);
+      process.exit(0);
+    });
+  };
+  // One bad request or job must not take every other one down with it.
+  process.on("unhandledRejection", (reason) => logger.error("unhandled rejection", { error: String(reason) }));
+  process.on("uncaughtException", (err) => logger.error("uncaught exception", { error: err.message, stack: err.stack }));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+const program = new Command()
+  .name("traceport")
+  .description("Import trace files and watch the import live.")
+  .version(VERSION, "-v, --version");
+
+const serveCommand = program.command("serve", { isDefault: true }).description("run the server (the default command)");
+for (const s of SETTINGS) {
+  const placeholder = s.key === "corsOrigins" ? "<origins>" : "<value>";
+  serveCommand.addOption(new Option(`${s.flag} ${placeholder}`, `${s.description} [env ${s.env}, default ${JSON.stringify(s.default)}]`));
+}
+serveCommand.action((opts: Partial<Record<keyof Config, string>>) => serve(opts));
+
+program.parse(process.argv);

@@ -1,0 +1,27 @@
+import { Elysia } from "elysia";
+import { openJobStream } from "../realtime/job-stream.ts";
+import { getJob } from "../storage/jobs/get-job.ts";
+import type { RouteDeps } from "./deps.ts";
+import { notFound } from "./api-jobs.ts";
+
+/** A Last-Event-ID as the log's integer id; anything else counts as absent. */
+export function parseLastEventId(raw: string | null | undefined): number | null {
+  if (raw === null || raw === undefined || !/^\d{1,15}$/.test(raw.trim())) return null;
+  return Number(raw.trim());
+}
+
+/** GET /api/jobs/:id/stream: the job's events as Server-Sent Events. */
+export function jobStreamRoutes({ ctx, config, hub }: RouteDeps) {
+  return new Elysia().get("/api/jobs/:id/stream", ({ params, request, server, query }) => {
+    if (!getJob(ctx.store, params.id)) throw notFound(params.id);
+    // Bun would close a connection idle for 10 s (Elysia: 30 s), stream or not.
+    server?.timeout(request, 0);
+    const lastEventId = parseLastEventId(request.headers.get("last-event-id") ?? (query.lastEventId as string | undefined));
+    return openJobStream(
+      { store: ctx.store, broker: ctx.broker, hub, retryMs: 3000 },
+      params.id,
+      lastEventId,
+      request.signal,
+    );
+  });
+}

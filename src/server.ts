@@ -1,0 +1,104 @@
+/**
+ * The HTTP server: Elysia with the API, the SSE stream, the pages and the
+ * embedded assets, on top of an AppContext.
+ */
+import { cors } from "@elysiajs/cors";
+import { Elysia } from "elysia";
+import type { Config } from "./config/settings.ts";
+import { createContext, type AppContext } from "./context.ts";
+import { HttpError, jsonError } from "./http/http-error.ts";
+import { SseHub } from "./realtime/sse-connection.ts";
+import { encodeSseComment } from "./realtime/sse-frame.ts";
+import { importRoutes } from "./routes/api-imports.ts";
+import { jobStreamRoutes } from "./routes/api-job-stream.ts";
+import { jobRoutes } from "./routes/api-jobs.ts";
+import { assetRoutes } from "./routes/assets.ts";
+import type { RouteDeps } from "./routes/deps.ts";
+import { pageRoutes } from "./routes/pages.ts";
+import { toError } from "./util/errors.ts";
+import type { Logger } from "./util/logger.ts";
+
+function corsOptions(origins: string[]) {
+  return {
+    origin: origins.includes("*") ? true : origins,
+    methods: ["GET", "POST", "OPTIONS"],
+    allowedHeaders: ["Content-Type", "Last-Event-ID", "Authorization"],
+    exposeHeaders: ["Location"],
+    credentials: false,
+    preflight: true,
+  };
+}
+
+/** Builds the Elysia app (not listening). */
+export function buildApp(deps: RouteDeps) {
+  const log = deps.ctx.logger.child({ component: "http" });
+  let app = new Elysia()
+    .onError(({ error, code, request }) => {
+      if (error instanceof HttpError) return jsonError(error.status, error.message, error.details, error.headers);
+      if (code === "NOT_FOUND") return jsonError(404, "Not found", "Nothing is served at this path.");
+      if (code === "PARSE" || code === "VALIDATION") return jsonError(400, "Bad request", toError(error).message);
+      const err = toError(error);
+      log.error("request failed", { method: request.method, error: err.message, stack: err.stack });
+      return jsonError(500, "Internal server error", "The error was logged on the server.");
+    })
+    .onAfterResponse(({ request, path, set }) => {
+      try {
+        // The path only: query strings may one day carry tokens.
+        log.info("request", { method: request.method, path, status: set.status ?? 200 });
+      } catch {
+        // logging must never take a request (or the process) down
+      }
+    });
+  if (deps.config.corsOrigins.length) app = app.use(cors(corsOptions(deps.config.corsOrigins)));
+  return app
+    .use(assetRoutes())
+    .use(pageRoutes())
+    .use(importRoutes(deps))
+    .use(jobRoutes(deps))
+    .use(jobStreamRoutes(deps));
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  ctx: AppContext;
+  hub: SseHub;
+  /** Stops accepting, tells SSE clients to reconnect, requeues running jobs, closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Opens the store, starts the runner and listens. */
+export function startServer(config: Config, logger: Logger): RunningServer {
+  const ctx = createContext({ dataDir: config.dataDir, workers: config.workers, logger });
+  const hub = new SseHub(config.heartbeatSeconds * 1000);
+  const app = buildApp({ ctx, config, hub });
+  app.listen({
+    port: config.port,
+    hostname: config.host,
+    // Elysia turns reusePort on: a second instance on the same port would then
+    // start silently and take half the connections.
+    reusePort: false,
+    // Uploads are streamed to disk; this is only the hard stop (multipart adds a little).
+    maxRequestBodySize: config.maxUploadBytes + 1024 * 1024,
+    idleTimeout: 60,
+  });
+  ctx.runner.start();
+  const server = app.server!;
+  const host = server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname;
+  const url = `http://${host}:${server.port}`;
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    port: server.port!,
+    ctx,
+    hub,
+    stop() {
+      stopping ??= (async () => {
+        hub.closeAll(encodeSseComment("server shutting down; reconnect"));
+        await app.stop(false);
+        await ctx.close();
+      })();
+      return stopping;
+    },
+  };
+}
