@@ -68,7 +68,14 @@ export interface RunningServer {
 }
 
 /** Opens the store, starts the runner and listens. */
-export function startServer(config: Config, logger: Logger): RunningServer {
+export interface StartOptions {
+  /** Bun's idle timeout for ordinary requests, in seconds (default 60). */
+  idleTimeoutSeconds?: number;
+  /** False leaves queued jobs queued (an instance that only serves reads; tests). */
+  runJobs?: boolean;
+}
+
+export function startServer(config: Config, logger: Logger, opts: StartOptions = {}): RunningServer {
   const ctx = createContext({ dataDir: config.dataDir, workers: config.workers, logger });
   const hub = new SseHub(config.heartbeatSeconds * 1000);
   const app = buildApp({ ctx, config, hub });
@@ -80,9 +87,10 @@ export function startServer(config: Config, logger: Logger): RunningServer {
     reusePort: false,
     // Uploads are streamed to disk; this is only the hard stop (multipart adds a little).
     maxRequestBodySize: config.maxUploadBytes + 1024 * 1024,
-    idleTimeout: 60,
+    // SSE streams opt out of this per request (server.timeout(req, 0)).
+    idleTimeout: opts.idleTimeoutSeconds ?? 60,
   });
-  ctx.runner.start();
+  if (opts.runJobs !== false) ctx.runner.start();
   const server = app.server!;
   const host = server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname;
   const url = `http://${host}:${server.port}`;

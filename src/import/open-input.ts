@@ -9,6 +9,9 @@ export interface OpenedInput {
   gzip: boolean;
 }
 
+/** Longest stretch of parsing and inserting without letting other work run. */
+const YIELD_EVERY_MS = 8;
+
 function toStream(it: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     async pull(c) {
@@ -31,7 +34,14 @@ function toStream(it: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
 export async function openInput(path: string, signal: AbortSignal, onRawBytes: (total: number) => void): Promise<OpenedInput> {
   async function* raw(): AsyncGenerator<Uint8Array> {
     let total = 0;
+    let lastYield = performance.now();
     for await (const chunk of Bun.file(path).stream()) {
+      // File reads can resolve without ever reaching the event loop's I/O phase;
+      // give it a turn every few ms so HTTP and SSE stay responsive mid-import.
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        lastYield = performance.now();
+      }
       signal.throwIfAborted();
       total += chunk.length;
       onRawBytes(total);
