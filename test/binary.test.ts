@@ -18,11 +18,18 @@ let log = "";
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "traceport-bin-"));
-  const built = join(mkdtempSync(join(tmpdir(), "traceport-build-")), "traceport");
-  const build = Bun.spawnSync([process.execPath, "scripts/build.ts", built], { cwd: root, stderr: "pipe", stdout: "pipe" });
-  if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
-  copyFileSync(built, join(work, "traceport"));
-  rmSync(resolve(built, ".."), { recursive: true, force: true });
+  // TRACEPORT_BINARY tests a binary already built (CI: dist/traceport); otherwise build one.
+  const given = process.env.TRACEPORT_BINARY;
+  if (given) {
+    copyFileSync(resolve(given), join(work, "traceport"));
+  } else {
+    const built = join(mkdtempSync(join(tmpdir(), "traceport-build-")), "traceport");
+    const build = Bun.spawnSync([process.execPath, "scripts/build.ts", built], { cwd: root, stderr: "pipe", stdout: "pipe" });
+    if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
+    copyFileSync(built, join(work, "traceport"));
+    rmSync(resolve(built, ".."), { recursive: true, force: true });
+  }
+  Bun.spawnSync(["chmod", "+x", join(work, "traceport")]);
   expect(readdirSync(work)).toEqual(["traceport"]);
   proc = Bun.spawn([join(work, "traceport"), "--port", "0"], {
     cwd: work,
