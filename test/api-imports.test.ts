@@ -172,6 +172,11 @@ describe("jobs API", () => {
     const ok = await fetch(`${server.url}/api/jobs`, { headers: { origin: "http://front.test" } });
     expect(ok.headers.get("access-control-allow-origin")).toBe("http://front.test");
     expect(ok.headers.get("access-control-expose-headers") ?? "").toContain("Location");
+    const job = await upload(server.url, fixturePath("otlp/proto-example.json"));
+    await settled(job.id);
+    const stream = await fetch(`${server.url}/api/jobs/${job.id}/stream`, { headers: { origin: "http://front.test" } });
+    expect(stream.headers.get("access-control-allow-origin")).toBe("http://front.test");
+    expect(await stream.text()).toContain("event: completed");
     const other = await fetch(`${server.url}/api/jobs`, { headers: { origin: "http://evil.test" } });
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
