@@ -85,8 +85,9 @@ export function startServer(config: Config, logger: Logger, opts: StartOptions =
     // Elysia turns reusePort on: a second instance on the same port would then
     // start silently and take half the connections.
     reusePort: false,
-    // Uploads are streamed to disk; this is only the hard stop (multipart adds a little).
-    maxRequestBodySize: config.maxUploadBytes + 1024 * 1024,
+    // Uploads are streamed to disk and the limit is enforced there, with a JSON
+    // 413; Bun's own limit (a plain-text 413, default 128 MiB) must never fire first.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     // SSE streams opt out of this per request (server.timeout(req, 0)).
     idleTimeout: opts.idleTimeoutSeconds ?? 60,
   });

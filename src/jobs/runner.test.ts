@@ -161,6 +161,34 @@ describe("JobRunner", () => {
     expect(discarded).toBe(true);
   });
 
+  test("stop() interrupts running jobs, discards their work and puts them back in the queue", async () => {
+    const entered = deferred();
+    let discarded = 0;
+    const { runner, enqueue, store } = setup({
+      t: {
+        async run(_p, { signal }) {
+          entered.resolve();
+          while (!signal.aborted) await Bun.sleep(5);
+          signal.throwIfAborted();
+        },
+        discard: () => {
+          discarded++;
+        },
+      },
+    });
+    runner.start();
+    const id = enqueue().id;
+    const waiting = enqueue().id;
+    await entered.promise;
+    await runner.stop();
+    expect(toJob(getJob(store, id)!).status).toBe("queued");
+    expect(toJob(getJob(store, id)!).state?.phase).toBe("requeued");
+    expect(toJob(getJob(store, waiting)!).status).toBe("queued");
+    expect(discarded).toBe(1);
+    runner.wake(); // a stopped runner claims nothing
+    expect(toJob(getJob(store, waiting)!).status).toBe("queued");
+  });
+
   test("jobs a crash left running are queued again and re-run on start", async () => {
     const dir = mkdtempSync(join(tmpdir(), "traceport-crash-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

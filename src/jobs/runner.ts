@@ -2,7 +2,7 @@ import type { Store } from "../storage/database.ts";
 import { claimNextJob } from "../storage/jobs/claim-next-job.ts";
 import { getJob } from "../storage/jobs/get-job.ts";
 import { toJob } from "../storage/jobs/job-mapper.ts";
-import { listRunningJobIds } from "../storage/jobs/requeue-running-jobs.ts";
+import { listRunningJobIds } from "../storage/jobs/list-running-job-ids.ts";
 import { JobAbortedError, TaskError, toError } from "../util/errors.ts";
 import type { Logger } from "../util/logger.ts";
 import type { JobEventLog } from "./job-event-log.ts";
