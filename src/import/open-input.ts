@@ -39,7 +39,7 @@ export async function openInput(path: string, signal: AbortSignal, onRawBytes: (
       // File reads can resolve without ever reaching the event loop's I/O phase;
       // give it a turn every few ms so HTTP and SSE stay responsive mid-import.
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await new Promise((resolve) => setImmediate(resolve));
         lastYield = performance.now();
       }
       signal.throwIfAborted();
