@@ -35,14 +35,14 @@ function decodeBase64(s: string): Uint8Array | null {
  * A shorter id is left-padded with zeros (with a warning); a longer one up to
  * 32 bytes is kept as it is (flagged non-standard); anything else throws.
  */
-export function normaliseId(raw: unknown, bytes: 8 | 16, what: string): IdResult {
+export function normaliseId(raw: unknown, bytes: 8 | 16, what: string, opts: { base64?: boolean } = {}): IdResult {
   if (typeof raw !== "string" || raw.length === 0) {
     throw new RecordError(`${what} is ${raw === "" || raw === undefined || raw === null ? "missing" : `not a string (${JSON.stringify(raw)})`}`);
   }
   const want = bytes * 2;
   let hex: string | null = null;
   if (HEX.test(raw) && raw.length === want) hex = raw.toLowerCase();
-  if (hex === null) {
+  if (hex === null && opts.base64 !== false) {
     const decoded = decodeBase64(raw);
     if (decoded && decoded.length > 0 && decoded.length <= MAX_ID_BYTES && (decoded.length === bytes || !HEX.test(raw))) {
       hex = bytesToHex(decoded);
@@ -66,8 +66,8 @@ export function normaliseId(raw: unknown, bytes: 8 | 16, what: string): IdResult
 }
 
 /** A parent id: empty, missing or all zeros means "no parent". */
-export function normaliseParentId(raw: unknown, what: string): IdResult | null {
+export function normaliseParentId(raw: unknown, what: string, opts: { base64?: boolean } = {}): IdResult | null {
   if (raw === undefined || raw === null || raw === "") return null;
   if (typeof raw === "string" && /^0+$/.test(raw)) return null;
-  return normaliseId(raw, 8, what);
+  return normaliseId(raw, 8, what, opts);
 }

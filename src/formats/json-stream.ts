@@ -34,7 +34,12 @@ export async function streamJsonValues(
 ): Promise<{ bytes: number }> {
   const tokenizer = new ExactTokenizer();
   const parser = new TokenParser({ paths, keepStack: false });
-  tokenizer.onToken = parser.write.bind(parser);
+  // The token parser's errors carry no position: remember where the last token started.
+  let lastTokenOffset = 0;
+  tokenizer.onToken = (token) => {
+    lastTokenOffset = token.offset;
+    parser.write(token);
+  };
   parser.onError = tokenizer.error.bind(tokenizer);
   tokenizer.onEnd = () => {
     if (!parser.isEnded) parser.end();
@@ -76,9 +81,9 @@ export async function streamJsonValues(
   };
   const syntaxError = (err: Error, chunk: Uint8Array | null, chunkStart: number): FileFormatError => {
     const abs = /absolute position "(\d+)"/.exec(err.message);
-    const at = abs ? Number(abs[1]) : offset;
+    const at = abs ? Number(abs[1]) : lastTokenOffset;
     const pos = position(at, chunk, chunkStart);
-    const found = /Unexpected "(.*?)"/.exec(err.message)?.[1];
+    const found = /Unexpected "(.*?)"/.exec(err.message)?.[1] ?? /Unexpected \w+ \("(.*?)"\)/.exec(err.message)?.[1];
     const what = tokenizer.isEnded && parser.isEnded ? "unexpected data after the end of the JSON document" : found !== undefined ? `unexpected ${JSON.stringify(found)}` : err.message;
     return new FileFormatError(`Invalid JSON at line ${pos.line}, column ${pos.column}: ${what}`, pos);
   };

@@ -2,13 +2,17 @@
  * The import formats. Adding a format is one module in src/formats and one line
  * in FORMATS; order matters only for detection (more specific sniffers first).
  */
+import { jaegerJson } from "./jaeger/jaeger-json.ts";
 import { otlpJson } from "./otlp/otlp-json.ts";
 import { otlpJsonLines } from "./otlp/otlp-jsonl.ts";
 import type { TraceFormat } from "./types.ts";
+import { zipkinJson } from "./zipkin/zipkin-json.ts";
 
 export const FORMATS: readonly TraceFormat[] = [
   otlpJsonLines, // before otlpJson: a JSON Lines file also starts like a document
   otlpJson,
+  jaegerJson,
+  zipkinJson,
 ];
 
 /** Bytes of decoded text that detection looks at. */

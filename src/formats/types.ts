@@ -103,7 +103,8 @@ export interface TraceFormat {
    * this format reads it. Content decides, never the file name.
    */
   sniff(head: string): boolean;
-  read(source: ByteSource, sink: SpanSink): Promise<void>;
+  /** Reads the whole source; `head` is what sniff saw (the source starts again from byte 0). */
+  read(source: ByteSource, sink: SpanSink, head: string): Promise<void>;
 }
 
 /** A record that cannot be imported; the reader adds the location. */

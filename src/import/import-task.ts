@@ -96,7 +96,7 @@ export function createImportTask(store: Store): TaskDefinition {
       if (opened.head.trim() === "") throw new TaskError("The file is empty", `${input.name}: ${total} bytes, no content`);
       const format = await chooseFormat(input.format || "auto", opened, signal);
       try {
-        await format.read(opened.source, sink);
+        await format.read(opened.source, sink, opened.head);
         sink.flush();
       } catch (err) {
         if (signal.aborted || err instanceof TaskError) throw err;

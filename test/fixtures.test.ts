@@ -1,13 +1,13 @@
 /**
- * Every OTLP file in ../shared/fixtures/traces/otlp goes through the real
- * import task (runner, reader, SQLite) and must report the counts that
+ * Every file in ../shared/fixtures/traces goes through the real import task
+ * (runner, detection, reader, SQLite) and must report the counts that
  * expected-counts.json gives; the files under invalid/ must fail clearly.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { ImportResult } from "../../import/import-task.ts";
-import { countSpans } from "../../storage/spans/count-spans.ts";
-import { fixturePath, fixturesOf } from "../../../test/helpers/fixtures.ts";
-import { createTestContext, type TestContext } from "../../../test/helpers/context.ts";
+import type { ImportResult } from "../src/import/import-task.ts";
+import { countSpans } from "../src/storage/spans/count-spans.ts";
+import { fixturePath, fixturesOf } from "./helpers/fixtures.ts";
+import { createTestContext, type TestContext } from "./helpers/context.ts";
 
 let ctx: TestContext;
 beforeAll(() => {
@@ -15,13 +15,20 @@ beforeAll(() => {
 });
 afterAll(() => ctx.dispose());
 
-const all = fixturesOf("otlp");
+const all = [...fixturesOf("otlp"), ...fixturesOf("jaeger"), ...fixturesOf("zipkin")];
 
-test("the OTLP fixtures are there", () => {
-  expect(all.length).toBeGreaterThanOrEqual(15);
+test("the fixtures are there", () => {
+  expect(fixturesOf("otlp").length).toBeGreaterThanOrEqual(19);
+  expect(fixturesOf("jaeger").length).toBeGreaterThanOrEqual(12);
+  expect(fixturesOf("zipkin").length).toBeGreaterThanOrEqual(14);
 });
 
-describe("accepted OTLP files", () => {
+function formatOf(rel: string): string {
+  if (rel.startsWith("otlp/")) return rel.endsWith(".jsonl") ? "otlp-jsonl" : "otlp-json";
+  return rel.split("/")[0]!;
+}
+
+describe("accepted files", () => {
   for (const [rel, want] of all.filter(([rel]) => !rel.includes("/invalid/"))) {
     test(`${rel} (${want.expect})`, async () => {
       // A fresh store per file: several fixtures share spans with each other.
@@ -31,7 +38,7 @@ describe("accepted OTLP files", () => {
       expect(done.error).toBeNull();
       expect(done.status).toBe("completed");
       const r = done.result as ImportResult;
-      expect(r.format).toBe(rel.endsWith(".jsonl") ? "otlp-jsonl" : "otlp-json");
+      expect(r.format).toBe(formatOf(rel));
       expect(r.traces).toBe(want.traces!);
       expect(r.spans).toBe(want.spans!);
       expect(r.inserted).toBe(want.unique_spans ?? want.spans!);
@@ -63,7 +70,7 @@ test("odd id lengths import with warnings in lenient mode and fail in strict mod
   expect(countSpans(ctx.store, strict.id)).toBe(0);
 });
 
-describe("invalid OTLP files fail with a clear error", () => {
+describe("invalid files fail with a clear error", () => {
   for (const [rel] of all.filter(([rel]) => rel.includes("/invalid/"))) {
     test(rel, async () => {
       const done = await ctx.settled(ctx.importFile(fixturePath(rel)).id);
@@ -76,6 +83,18 @@ describe("invalid OTLP files fail with a clear error", () => {
   test("malformed JSON names the line and column", async () => {
     const done = await ctx.settled(ctx.importFile(fixturePath("otlp/invalid/otlp2parquet-malformed.json")).id);
     expect(done.error).toMatch(/^Invalid JSON at line \d+, column \d+/);
+  });
+  test("a trailing comma is reported where it is", async () => {
+    const done = await ctx.settled(ctx.importFile(fixturePath("jaeger/invalid/anonymizer-trailing-comma.json")).id);
+    expect(done.error).toBe('Invalid JSON at line 2, column 1: unexpected "]"');
+  });
+  test("a lone Jaeger span object is refused as not a trace file", async () => {
+    const done = await ctx.settled(ctx.importFile(fixturePath("jaeger/invalid/anonymizer-bare-span-object.json")).id);
+    expect(done.error).toContain("single span object");
+  });
+  test("an empty file says so", async () => {
+    const done = await ctx.settled(ctx.importFile(fixturePath("jaeger/invalid/anonymizer-empty.json")).id);
+    expect(done.error).toBe("The file is empty");
   });
   test("ids that are neither hex nor base64 are named", async () => {
     const done = await ctx.settled(ctx.importFile(fixturePath("otlp/invalid/otlp2parquet-non-hex-non-base64-ids.json")).id);
