@@ -12,6 +12,7 @@ import { encodeSseComment } from "./realtime/sse-frame.ts";
 import { importRoutes } from "./routes/api-imports.ts";
 import { jobStreamRoutes } from "./routes/api-job-stream.ts";
 import { jobRoutes } from "./routes/api-jobs.ts";
+import { traceRoutes } from "./routes/api-traces.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import type { RouteDeps } from "./routes/deps.ts";
 import { pageRoutes } from "./routes/pages.ts";
@@ -55,7 +56,8 @@ export function buildApp(deps: RouteDeps) {
     .use(pageRoutes())
     .use(importRoutes(deps))
     .use(jobRoutes(deps))
-    .use(jobStreamRoutes(deps));
+    .use(jobStreamRoutes(deps))
+    .use(traceRoutes(deps));
 }
 
 export interface RunningServer {

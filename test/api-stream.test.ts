@@ -226,6 +226,9 @@ describe("POST /api/jobs/:id/cancel", () => {
     expect(stream.events.at(-1)!.type).toBe("cancelled");
     expect(countSpans(server.ctx.store, job.id)).toBe(0);
     expect(countSpans(server.ctx.store)).toBe(before);
+    // The trace summaries of what was removed are gone too.
+    const orphans = server.ctx.store.sqlite.query("SELECT count(*) AS n FROM traces t WHERE NOT EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id)").get() as { n: number };
+    expect(orphans.n).toBe(0);
     const again = await fetch(`${server.url}/api/jobs/${job.id}/cancel`, { method: "POST" });
     expect(again.status).toBe(409);
   });

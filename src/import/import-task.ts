@@ -5,6 +5,7 @@ import type { TaskDefinition } from "../jobs/task.ts";
 import type { Store } from "../storage/database.ts";
 import { deleteJobSpans } from "../storage/spans/delete-job-spans.ts";
 import { SpanWriter } from "../storage/spans/span-writer.ts";
+import { refreshJobTraces } from "../storage/traces/refresh-trace-summaries.ts";
 import { TaskError } from "../util/errors.ts";
 import { describeLocation, ImportSink, type ImportCounts, type IssueSample } from "./import-sink.ts";
 import { openInput, type OpenedInput } from "./open-input.ts";
@@ -107,6 +108,8 @@ export function createImportTask(store: Store): TaskDefinition {
         throw err;
       }
       progress({ phase: "finishing", bytesDone: total, bytesTotal: total, spans: sink.spanCount });
+      signal.throwIfAborted();
+      refreshJobTraces(store, job.id);
       const counts = sink.counts();
       if (counts.spans === 0 && counts.errors > 0) {
         const first = sink.errorSamples[0]!;

@@ -3,7 +3,7 @@
  * file with `npm run db:generate`; never edit a generated migration by hand.
  */
 
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const jobs = sqliteTable(
   "jobs",
@@ -81,3 +81,32 @@ export const spans = sqliteTable(
 export type JobRow = typeof jobs.$inferSelect;
 export type JobEventRow = typeof jobEvents.$inferSelect;
 
+
+/**
+ * One row per stored trace, recomputed from its spans at the end of every import
+ * (and after a cancel removes spans), so the trace list never aggregates the
+ * spans table at query time.
+ */
+export const traces = sqliteTable(
+  "traces",
+  {
+    traceId: text("trace_id").primaryKey(),
+    startNs: integer("start_ns"),
+    endNs: integer("end_ns"),
+    spanCount: integer("span_count").notNull(),
+    errorCount: integer("error_count").notNull(),
+    rootService: text("root_service"),
+    rootName: text("root_name"),
+  },
+  (t) => [index("traces_start").on(t.startNs, t.traceId)],
+);
+
+/** The services of each trace, for the service filter. */
+export const traceServices = sqliteTable(
+  "trace_services",
+  {
+    service: text("service").notNull(),
+    traceId: text("trace_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.service, t.traceId] }), index("trace_services_trace").on(t.traceId)],
+);

@@ -17,6 +17,7 @@ export interface ExpectedCounts {
   events?: number;
   links?: number;
   lines?: number;
+  max_depth?: number;
   counts_are_reference_only?: boolean;
 }
 
