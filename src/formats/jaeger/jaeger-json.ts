@@ -1,7 +1,7 @@
 import { streamJsonValues, type JsonKey } from "../json-stream.ts";
 import { emitRecord, jsonPath } from "../record-emitter.ts";
 import { FileFormatError, RecordError, type ByteSource, type SpanSink, type TraceFormat } from "../types.ts";
-import { jaegerProcess, normaliseJaegerSpan, type JaegerProcess } from "./jaeger-span.ts";
+import { jaegerProcess, NO_PROCESS, normaliseJaegerSpan, type JaegerProcess } from "./jaeger-span.ts";
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -30,7 +30,7 @@ function emitTrace(trace: Record<string, unknown>, keys: JsonKey[], sink: SpanSi
 
 function emitSpan(raw: unknown, keys: JsonKey[], processes: Map<string, JaegerProcess>, sink: SpanSink): void {
   emitRecord(sink, { path: jsonPath(keys) }, (warnings) => {
-    let process: JaegerProcess = { serviceName: null, tags: [] };
+    let process: JaegerProcess = NO_PROCESS;
     if (isObject(raw) && isObject(raw.process)) {
       process = jaegerProcess(raw.process, "process");
     } else if (isObject(raw) && typeof raw.processID === "string") {

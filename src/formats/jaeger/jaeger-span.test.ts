@@ -1,9 +1,9 @@
 import { expect, test } from "bun:test";
 import type { Warning } from "../types.ts";
 import { RecordError } from "../types.ts";
-import { normaliseJaegerSpan } from "./jaeger-span.ts";
+import { jaegerProcess, normaliseJaegerSpan } from "./jaeger-span.ts";
 
-const process = { serviceName: "svc", tags: [{ key: "host", value: { stringValue: "h1" } }] };
+const process = jaegerProcess({ serviceName: "svc", tags: [{ key: "host", type: "string", value: "h1" }] }, "process");
 
 function span(extra: Record<string, unknown>) {
   return { traceID: "0af7651916cd43dd8448eb211c80319c", spanID: "b7ad6b7169203331", operationName: "op", startTime: 1_500_000_000_000_000, duration: 250, ...extra };

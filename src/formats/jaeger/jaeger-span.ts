@@ -5,6 +5,8 @@ import { RecordError, type AnyValue, type KeyValue, type NormalisedSpan, type Sp
 export interface JaegerProcess {
   serviceName: string | null;
   tags: KeyValue[];
+  /** service.name and the process tags: built once, shared by the process's spans. */
+  resource: KeyValue[];
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -64,10 +66,14 @@ export function jaegerTags(list: unknown, where: string): KeyValue[] {
 }
 
 export function jaegerProcess(raw: unknown, where: string): JaegerProcess {
-  if (!isObject(raw)) return { serviceName: null, tags: [] };
+  if (!isObject(raw)) return NO_PROCESS;
   const serviceName = typeof raw.serviceName === "string" && raw.serviceName !== "" ? raw.serviceName : null;
-  return { serviceName, tags: jaegerTags(raw.tags, `${where}.tags`) };
+  const tags = jaegerTags(raw.tags, `${where}.tags`);
+  const resource: KeyValue[] = serviceName === null ? tags : [{ key: "service.name", value: { stringValue: serviceName } }, ...tags];
+  return { serviceName, tags, resource };
 }
+
+export const NO_PROCESS: JaegerProcess = { serviceName: null, tags: [], resource: [] };
 
 function stringOf(v: AnyValue): string | null {
   return "stringValue" in v ? v.stringValue : "boolValue" in v ? String(v.boolValue) : null;
@@ -160,7 +166,7 @@ export function normaliseJaegerSpan(raw: unknown, process: JaegerProcess, warnin
     };
   });
 
-  const resource: KeyValue[] = process.serviceName === null ? [...process.tags] : [{ key: "service.name", value: { stringValue: process.serviceName } }, ...process.tags];
+  const resource = process.resource;
   return {
     traceId: trace.hex,
     spanId: span.hex,

@@ -41,13 +41,22 @@ export class SpanWriter {
           JSON.stringify(s.attributes),
           JSON.stringify(s.events),
           JSON.stringify(s.links),
-          JSON.stringify(s.resource),
-          s.scope === null ? null : JSON.stringify(s.scope),
+          this.shared(s.resource),
+          s.scope === null ? null : this.shared(s.scope),
           jobId,
         ).changes;
       }
       return inserted;
     });
+  }
+
+  // Readers hand every span of one resource (or scope) block the same object,
+  // so its JSON is built once per block, not once per span.
+  private readonly sharedJson = new WeakMap<object, string>();
+  private shared(value: object): string {
+    let json = this.sharedJson.get(value);
+    if (json === undefined) this.sharedJson.set(value, (json = JSON.stringify(value)));
+    return json;
   }
 
   /** Writes the batch in one transaction; returns how many spans were new. */
