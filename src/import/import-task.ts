@@ -91,9 +91,15 @@ export function createImportTask(store: Store): TaskDefinition {
         write: (batch) => writer.write(batch, job.id),
       });
       progress({ phase: "reading", bytesDone: 0, bytesTotal: total, spans: 0 });
-      const opened = await openInput(path, signal, (done) =>
-        progress({ phase: "importing", bytesDone: done, bytesTotal: total, spans: sink.spanCount }),
-      );
+      let opened: OpenedInput;
+      try {
+        opened = await openInput(path, signal, (done) =>
+          progress({ phase: "importing", bytesDone: done, bytesTotal: total, spans: sink.spanCount }),
+        );
+      } catch (err) {
+        if (err instanceof FileFormatError) throw new TaskError(err.message, whereText(err));
+        throw err;
+      }
       if (opened.head.trim() === "") throw new TaskError("The file is empty", `${input.name}: ${total} bytes, no content`);
       const format = await chooseFormat(input.format || "auto", opened, signal);
       try {
@@ -104,7 +110,6 @@ export function createImportTask(store: Store): TaskDefinition {
         if (err instanceof FileFormatError) {
           throw new TaskError(err.message, `Read as ${format.label}. ${whereText(err)}`);
         }
-        if (opened.gzip) throw new TaskError("The gzip data is corrupt or truncated", (err as Error).message);
         throw err;
       }
       progress({ phase: "finishing", bytesDone: total, bytesTotal: total, spans: sink.spanCount });

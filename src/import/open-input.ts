@@ -1,4 +1,4 @@
-import type { ByteSource } from "../formats/types.ts";
+import { FileFormatError, type ByteSource } from "../formats/types.ts";
 import { SNIFF_BYTES } from "../formats/registry.ts";
 
 export interface OpenedInput {
@@ -58,7 +58,15 @@ export async function openInput(path: string, signal: AbortSignal, onRawBytes: (
   const gzip = firstChunk.length >= 2 && firstChunk[0] === 0x1f && firstChunk[1] === 0x8b;
   let decoded: AsyncIterable<Uint8Array> = replayRaw();
   if (gzip) {
-    decoded = toStream(replayRaw()).pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+    const inflated = toStream(replayRaw()).pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+    decoded = (async function* () {
+      try {
+        yield* inflated;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        throw new FileFormatError(`The gzip data is corrupt or truncated (${(err as Error).message})`);
+      }
+    })();
   }
 
   const iter = decoded[Symbol.asyncIterator]();
