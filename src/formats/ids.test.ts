@@ -32,6 +32,7 @@ describe("normaliseId", () => {
     expect(() => normaliseId("", 8, "spanId")).toThrow(/missing/);
     expect(() => normaliseId(42, 8, "spanId")).toThrow(/not a string/);
     expect(() => normaliseId("00000000000000000000000000000000", 16, "traceId")).toThrow(/all zeros/);
+    expect(() => normaliseId("ab".repeat(40), 16, "traceId")).toThrow(/40 bytes long/);
   });
 });
 

@@ -52,6 +52,9 @@ export function normaliseId(raw: unknown, bytes: 8 | 16, what: string, opts: { b
     hex = raw.toLowerCase();
     if (hex.length % 2 === 1) hex = "0" + hex;
   }
+  if (hex === null && HEX.test(raw)) {
+    throw new RecordError(`${what} is ${Math.ceil(raw.length / 2)} bytes long; no trace or span id is longer than ${MAX_ID_BYTES}`);
+  }
   if (hex === null) {
     throw new RecordError(`${what} ${JSON.stringify(raw.length > 64 ? raw.slice(0, 64) + "…" : raw)} is neither hex nor base64`);
   }
