@@ -15,14 +15,18 @@ import { jobRoutes } from "./routes/api-jobs.ts";
 import { traceRoutes } from "./routes/api-traces.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import type { RouteDeps } from "./routes/deps.ts";
-import { pageRoutes } from "./routes/pages.ts";
+import { isHtmx } from "./routes/html.ts";
+import { jobPageRoutes } from "./routes/page-jobs.ts";
+import { pageStreamRoutes } from "./routes/page-streams.ts";
+import { tracePageRoutes } from "./routes/page-traces.ts";
+import { ErrorNote, MessagePage } from "../views/message.tsx";
 import { toError } from "./util/errors.ts";
 import type { Logger } from "./util/logger.ts";
 
 function corsOptions(origins: string[]) {
   return {
     origin: origins.includes("*") ? true : origins,
-    methods: ["GET", "POST", "OPTIONS"],
+    methods: ["GET", "POST", "DELETE", "OPTIONS"],
     allowedHeaders: ["Content-Type", "Last-Event-ID", "Authorization"],
     exposeHeaders: ["Location"],
     credentials: false,
@@ -30,17 +34,31 @@ function corsOptions(origins: string[]) {
   };
 }
 
+/** The API and assets answer errors in JSON; the pages answer them in HTML. */
+function wantsJson(path: string): boolean {
+  return path.startsWith("/api/") || path.startsWith("/assets/");
+}
+
+function htmlError(request: Request, status: number, message: string, details: string | null, headers: Record<string, string>): Response {
+  const body = isHtmx(request) ? ErrorNote({ message, details }) : MessagePage({ title: message, message: details, status, back: "/jobs" });
+  return new Response(body, { status, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
+}
+
 /** Builds the Elysia app (not listening). */
 export function buildApp(deps: RouteDeps) {
   const log = deps.ctx.logger.child({ component: "http" });
   let app = new Elysia()
-    .onError(({ error, code, request }) => {
-      if (error instanceof HttpError) return jsonError(error.status, error.message, error.details, error.headers);
-      if (code === "NOT_FOUND") return jsonError(404, "Not found", "Nothing is served at this path.");
-      if (code === "PARSE" || code === "VALIDATION") return jsonError(400, "Bad request", toError(error).message);
-      const err = toError(error);
-      log.error("request failed", { method: request.method, error: err.message, stack: err.stack });
-      return jsonError(500, "Internal server error", "The error was logged on the server.");
+    .onError(({ error, code, request, path }) => {
+      let status: number, message: string, details: string | null, headers: Record<string, string> = {};
+      if (error instanceof HttpError) [status, message, details, headers] = [error.status, error.message, error.details, error.headers];
+      else if (code === "NOT_FOUND") [status, message, details] = [404, "Not found", "Nothing is served at this path."];
+      else if (code === "PARSE" || code === "VALIDATION") [status, message, details] = [400, "Bad request", toError(error).message];
+      else {
+        const err = toError(error);
+        log.error("request failed", { method: request.method, error: err.message, stack: err.stack });
+        [status, message, details] = [500, "Internal server error", "The error was logged on the server."];
+      }
+      return wantsJson(path) ? jsonError(status, message, details, headers) : htmlError(request, status, message, details, headers);
     })
     .onAfterResponse(({ request, path, set }) => {
       try {
@@ -53,7 +71,9 @@ export function buildApp(deps: RouteDeps) {
   if (deps.config.corsOrigins.length) app = app.use(cors(corsOptions(deps.config.corsOrigins)));
   return app
     .use(assetRoutes())
-    .use(pageRoutes())
+    .use(pageStreamRoutes(deps))
+    .use(jobPageRoutes(deps))
+    .use(tracePageRoutes(deps))
     .use(importRoutes(deps))
     .use(jobRoutes(deps))
     .use(jobStreamRoutes(deps))

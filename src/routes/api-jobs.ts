@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import { HttpError } from "../http/http-error.ts";
 import { JOB_STATUSES, type JobStatus } from "../jobs/types.ts";
+import { parseBool } from "../http/query-params.ts";
 import { getJob } from "../storage/jobs/get-job.ts";
 import { toJob } from "../storage/jobs/job-mapper.ts";
 import { listJobs } from "../storage/jobs/list-jobs.ts";
@@ -13,7 +14,7 @@ export function notFound(id: string): HttpError {
   return new HttpError(404, "Job not found", `No job has the id "${id}".`);
 }
 
-/** GET /api/jobs, GET /api/jobs/:id, POST /api/jobs/:id/cancel. */
+/** GET /api/jobs, GET|DELETE /api/jobs/:id, POST /api/jobs/:id/cancel, POST /api/jobs/:id/retry. */
 export function jobRoutes({ ctx }: RouteDeps) {
   return new Elysia()
     .get("/api/jobs", ({ query }) => {
@@ -52,6 +53,34 @@ export function jobRoutes({ ctx }: RouteDeps) {
         case "stopping":
           set.status = 202;
           return publicJob(outcome.job);
+      }
+    })
+    .post("/api/jobs/:id/retry", ({ params, set }) => {
+      const outcome = ctx.queue.retry(params.id);
+      switch (outcome.kind) {
+        case "not-found":
+          throw notFound(params.id);
+        case "not-retryable":
+          set.status = 409;
+          return { error: `Job is ${outcome.job.status}`, details: "Only a failed or cancelled job can be retried.", job: publicJob(outcome.job) };
+        case "input-gone":
+          throw new HttpError(410, "The job's uploaded file is gone", "Import the file again.");
+        case "queued":
+          set.status = 202;
+          set.headers.location = `/api/jobs/${params.id}`;
+          return publicJob(outcome.job);
+      }
+    })
+    .delete("/api/jobs/:id", ({ params, query, set }) => {
+      const outcome = ctx.queue.delete(params.id, { spans: parseBool(query.spans as string | undefined, "spans") });
+      switch (outcome.kind) {
+        case "not-found":
+          throw notFound(params.id);
+        case "active":
+          set.status = 409;
+          return { error: `Job is ${outcome.job.status}`, details: "Cancel it first, then delete it.", job: publicJob(outcome.job) };
+        case "deleted":
+          return { deleted: params.id, spansDeleted: outcome.spans };
       }
     });
 }

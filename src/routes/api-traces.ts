@@ -8,7 +8,7 @@ import { listServices } from "../storage/traces/list-services.ts";
 import { listTraces, type TraceFilter, type TraceSummary } from "../storage/traces/list-traces.ts";
 import type { RouteDeps } from "./deps.ts";
 
-function encodeCursor(t: TraceSummary): string {
+export function encodeCursor(t: TraceSummary): string {
   return Buffer.from(`${t.startNs}:${t.traceId}`).toString("base64url");
 }
 
@@ -32,6 +32,7 @@ export function traceFilter(q: Record<string, string | undefined>): TraceFilter 
   if (q.to) f.toNs = parseTimeNs(q.to, "to");
   if (q.minDuration) f.minDurationNs = parseDurationNs(q.minDuration, "minDuration");
   f.errorsOnly = parseBool(q.errors, "errors");
+  if (q.job) f.jobId = q.job;
   if (q.cursor) f.after = decodeCursor(q.cursor);
   return f;
 }

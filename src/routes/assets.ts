@@ -4,18 +4,20 @@ import { Elysia } from "elysia";
 import htmxJs from "../../node_modules/htmx.org/dist/htmx.min.js" with { type: "file" };
 import sseJs from "../../node_modules/htmx-ext-sse/dist/sse.min.js" with { type: "file" };
 import appCss from "../../public/app.css" with { type: "file" };
+import appJs from "../../public/app.js" with { type: "file" };
 
 /** URL → embedded file and its content type. Versions are in the URL, so they can be cached for good. */
 export const ASSETS: Record<string, { path: string; type: string }> = {
   "/assets/htmx-2.0.11.min.js": { path: htmxJs, type: "text/javascript; charset=utf-8" },
   "/assets/htmx-ext-sse-2.2.4.min.js": { path: sseJs, type: "text/javascript; charset=utf-8" },
   "/assets/app.css": { path: appCss, type: "text/css; charset=utf-8" },
+  "/assets/app.js": { path: appJs, type: "text/javascript; charset=utf-8" },
 };
 
 export function assetRoutes() {
   let app = new Elysia();
   for (const [url, asset] of Object.entries(ASSETS)) {
-    const immutable = url !== "/assets/app.css";
+    const immutable = url !== "/assets/app.css" && url !== "/assets/app.js";
     app = app.get(url, () => {
       return new Response(Bun.file(asset.path), {
         headers: {

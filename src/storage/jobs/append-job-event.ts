@@ -18,6 +18,12 @@ export function appendJobEvent(store: Store, jobId: string, data: JobEventData, 
     const base = { status: data.status, progress: data.progress, updatedAt: now };
     switch (data.status) {
       case "queued":
+        // Queued again (retry, restart): the previous outcome no longer applies.
+        tx.update(jobs)
+          .set({ ...base, state: JSON.stringify(data), result: null, error: null, details: null, finishedAt: null })
+          .where(eq(jobs.id, jobId))
+          .run();
+        break;
       case "running":
         tx.update(jobs).set({ ...base, state: JSON.stringify(data) }).where(eq(jobs.id, jobId)).run();
         break;

@@ -9,6 +9,8 @@ export interface TraceFilter {
   toNs?: bigint;
   minDurationNs?: bigint;
   errorsOnly?: boolean;
+  /** Only traces with spans stored by this import job. */
+  jobId?: string;
   limit: number;
   /** Continue after this (start, trace id) position of the previous page. */
   after?: { startNs: bigint; traceId: string };
@@ -51,6 +53,11 @@ export function listTraces(store: Store, f: TraceFilter): TraceSummary[] {
     params.minDurationNs = f.minDurationNs;
   }
   if (f.errorsOnly) where.push("t.error_count > 0");
+  if (f.jobId !== undefined) {
+    // Through the spans_job_id index: only that job's spans are read.
+    where.push("t.trace_id IN (SELECT trace_id FROM spans WHERE job_id = $jobId)");
+    params.jobId = f.jobId;
+  }
   if (f.after) {
     where.push("(t.start_ns < $afterStart OR (t.start_ns = $afterStart AND t.trace_id < $afterId))");
     params.afterStart = f.after.startNs;

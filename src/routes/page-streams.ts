@@ -1,0 +1,120 @@
+import { Elysia } from "elysia";
+import { JOBS_TOPIC, jobTopic } from "../context.ts";
+import { isTerminal, type JobEvent } from "../jobs/types.ts";
+import { END_FRAME, openFragmentStream, type StreamStep } from "../realtime/fragment-stream.ts";
+import { encodeSseFrame } from "../realtime/sse-frame.ts";
+import { getJob } from "../storage/jobs/get-job.ts";
+import { getJobs } from "../storage/jobs/get-jobs.ts";
+import { toJob } from "../storage/jobs/job-mapper.ts";
+import { listJobs } from "../storage/jobs/list-jobs.ts";
+import { GoneBody, JobCardBody } from "../../views/job-card.tsx";
+import { JobRow, NewJobRows } from "../../views/job-row.tsx";
+import type { RouteDeps } from "./deps.ts";
+import { publicJob, type PublicJob } from "./public-job.ts";
+import { JOBS_PAGE_SIZE } from "./page-jobs.ts";
+
+const RETRY_MS = 2000;
+const MAX_IDS = 200;
+const ID = /^[0-9a-f-]{36}$/;
+
+/**
+ * The HTML streams behind the pages, for htmx-ext-sse. They only observe jobs.
+ *
+ * GET /jobs/:id/events — one job's card: event `job` carries the card's inner
+ * HTML (a full snapshot on every connect, then one per change); after the
+ * terminal state, event `end` (the card's `sse-close`) and the stream ends.
+ *
+ * GET /jobs/events?ids=…&after=… — the jobs page's ONE connection: event `rows`
+ * carries out-of-band `<tr>` swaps for the jobs the page shows (`ids`), and,
+ * when `after` is given, the whole `#new-job-rows` body of jobs created since
+ * the page was rendered. Every connect starts with a snapshot of all of them.
+ */
+export function pageStreamRoutes({ ctx, hub }: RouteDeps) {
+  const log = ctx.logger.child({ component: "page-stream" });
+  // A published event is rendered once, whoever is watching.
+  const cards = new WeakMap<JobEvent, Uint8Array>();
+  const rows = new WeakMap<JobEvent, string>();
+  const load = (id: string): PublicJob | null => {
+    const row = getJob(ctx.store, id);
+    return row ? publicJob(toJob(row)) : null;
+  };
+  const cardFrame = (job: PublicJob) => encodeSseFrame({ event: "job", data: JobCardBody({ job }) });
+  const rowsFrame = (htmlText: string) => encodeSseFrame({ event: "rows", data: htmlText });
+  const onError = (err: unknown) => log.error("stream step failed", { error: String(err) });
+
+  return new Elysia()
+    .get("/jobs/events", ({ query, request, server }) => {
+      server?.timeout(request, 0);
+      const ids = new Set(
+        String(query.ids ?? "")
+          .split(",")
+          .filter((x) => ID.test(x))
+          .slice(0, MAX_IDS),
+      );
+      const after = typeof query.after === "string" && ID.test(query.after) ? query.after : null;
+      /** Jobs created after the page was rendered, shown in #new-job-rows. */
+      const fresh = new Set<string>();
+      const newRows = () => {
+        const jobs = listJobs(ctx.store, { after: after!, limit: JOBS_PAGE_SIZE }).map((r) => publicJob(toJob(r)));
+        fresh.clear();
+        for (const j of jobs) fresh.add(j.id);
+        return NewJobRows({ jobs });
+      };
+      return openFragmentStream<JobEvent>({
+        hub,
+        broker: ctx.broker,
+        topic: JOBS_TOPIC,
+        signal: request.signal,
+        retryMs: RETRY_MS,
+        onError,
+        snapshot: () => {
+          const parts = getJobs(ctx.store, [...ids]).map((r) => JobRow({ job: publicJob(toJob(r)), oob: true }));
+          if (after) parts.push(newRows());
+          return { frames: parts.length ? [rowsFrame(parts.join("\n"))] : [] };
+        },
+        onMessage: (e) => {
+          if (ids.has(e.jobId) || fresh.has(e.jobId)) {
+            let text = rows.get(e);
+            if (text === undefined) {
+              const job = load(e.jobId);
+              text = job ? JobRow({ job, oob: true }) : "";
+              rows.set(e, text);
+            }
+            return text ? { frames: [rowsFrame(text)] } : null;
+          }
+          // A job this page has not seen: created after it was rendered.
+          if (after && e.jobId > after) return { frames: [rowsFrame(newRows())] };
+          return null;
+        },
+      });
+    })
+    .get("/jobs/:id/events", ({ params, request, server }) => {
+      server?.timeout(request, 0);
+      const end = (frames: Uint8Array[]): StreamStep => ({ frames: [...frames, END_FRAME], end: true });
+      return openFragmentStream<JobEvent>({
+        hub,
+        broker: ctx.broker,
+        topic: jobTopic(params.id),
+        signal: request.signal,
+        retryMs: RETRY_MS,
+        onError,
+        snapshot: () => {
+          const job = load(params.id);
+          // Never an error status: htmx-ext-sse would reconnect forever. A gone job ends the stream.
+          if (!job) return end([encodeSseFrame({ event: "job", data: GoneBody() })]);
+          const frame = cardFrame(job);
+          return isTerminal(job.status) ? end([frame]) : { frames: [frame] };
+        },
+        onMessage: (e) => {
+          let frame = cards.get(e);
+          if (!frame) {
+            const job = load(e.jobId);
+            if (!job) return end([]);
+            frame = cardFrame(job);
+            cards.set(e, frame);
+          }
+          return e.type === "progress" ? { frames: [frame] } : end([frame]);
+        },
+      });
+    });
+}
