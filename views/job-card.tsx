@@ -23,18 +23,24 @@ const PHASES: Record<string, string> = {
   retry: "Queued to run again",
 };
 
+/** The bar and its percent; shown in every state, so the end of an import shows where it stopped. */
+function Bar({ job }: { job: PublicJob }) {
+  return (
+    <div class="bar-line">
+      <progress max="100" value={String(job.progress)} aria-label="Import progress" aria-describedby={`job-${job.id}-pct`}></progress>
+      <span class="pct" id={`job-${job.id}-pct`}>
+        {job.progress}%
+      </span>
+    </div>
+  );
+}
+
 function Progress({ job }: { job: PublicJob }) {
   const st = job.state;
-  const pct = job.progress;
   const label = job.status === "queued" ? "Queued" : PHASES[st?.phase ?? ""] ?? "Running";
   return (
     <div class="job-progress">
-      <div class="bar-line">
-        <progress max="100" value={String(pct)} aria-labelledby={`job-${job.id}-pct`}></progress>
-        <span class="pct" id={`job-${job.id}-pct`}>
-          {pct}%
-        </span>
-      </div>
+      <Bar job={job} />
       <p class="phase" role="status">
         <span safe>{label}</span>
         {st?.bytesTotal !== undefined ? (
@@ -75,6 +81,7 @@ function Report({ job }: { job: PublicJob }) {
   const r = job.result as ImportResult;
   return (
     <div class="job-report">
+      <Bar job={job} />
       <p class="outcome ok" role="status">
         Imported {formatCount(r.inserted)} new span{r.inserted === 1 ? "" : "s"} in {formatCount(r.traces)} trace{r.traces === 1 ? "" : "s"}.
       </p>
@@ -177,6 +184,7 @@ function Body({ job }: { job: PublicJob }) {
     case "failed":
       return (
         <div class="job-failed">
+          <Bar job={job} />
           <p class="outcome bad" role="alert" safe>
             {job.error ?? "The import failed."}
           </p>
@@ -187,6 +195,7 @@ function Body({ job }: { job: PublicJob }) {
     case "cancelled":
       return (
         <div class="job-cancelled">
+          <Bar job={job} />
           <p class="outcome" role="status">
             Cancelled. Nothing from this file was kept.
           </p>

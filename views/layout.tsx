@@ -30,6 +30,7 @@ export function Layout({ title, section, refreshSeconds, children }: PropsWithCh
           )}
           <meta name="htmx-config" content='{"allowEval":false,"allowScriptTags":false,"includeIndicatorStyles":false,"selfRequestsOnly":true,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"4..","swap":true,"error":true},{"code":"...","swap":false,"error":true}]}' />
           <title safe>{`${title} · traceport`}</title>
+          <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href="/assets/app.css" />
           <script src="/assets/htmx-2.0.11.min.js" defer></script>
           <script src="/assets/htmx-ext-sse-2.2.4.min.js" defer></script>

@@ -5,6 +5,7 @@ import htmxJs from "../../node_modules/htmx.org/dist/htmx.min.js" with { type: "
 import sseJs from "../../node_modules/htmx-ext-sse/dist/sse.min.js" with { type: "file" };
 import appCss from "../../public/app.css" with { type: "file" };
 import appJs from "../../public/app.js" with { type: "file" };
+import favicon from "../../public/favicon.svg" with { type: "file" };
 
 /** URL → embedded file and its content type. Versions are in the URL, so they can be cached for good. */
 export const ASSETS: Record<string, { path: string; type: string }> = {
@@ -12,12 +13,14 @@ export const ASSETS: Record<string, { path: string; type: string }> = {
   "/assets/htmx-ext-sse-2.2.4.min.js": { path: sseJs, type: "text/javascript; charset=utf-8" },
   "/assets/app.css": { path: appCss, type: "text/css; charset=utf-8" },
   "/assets/app.js": { path: appJs, type: "text/javascript; charset=utf-8" },
+  "/assets/favicon.svg": { path: favicon, type: "image/svg+xml" },
 };
 
 export function assetRoutes() {
   let app = new Elysia();
   for (const [url, asset] of Object.entries(ASSETS)) {
-    const immutable = url !== "/assets/app.css" && url !== "/assets/app.js";
+    // Our own files change between releases under the same URL; the libraries carry their version.
+    const immutable = !url.startsWith("/assets/app.") && url !== "/assets/favicon.svg";
     app = app.get(url, () => {
       return new Response(Bun.file(asset.path), {
         headers: {
@@ -27,5 +30,6 @@ export function assetRoutes() {
       });
     });
   }
-  return app;
+  // Browsers ask for /favicon.ico whatever the page says.
+  return app.get("/favicon.ico", () => Response.redirect("/assets/favicon.svg", 301));
 }
