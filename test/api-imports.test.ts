@@ -116,6 +116,30 @@ describe("POST /api/imports", () => {
     expect(spooled().length).toBe(before);
   });
 
+  test("an upload cut off mid-form leaves nothing spooled, raises nothing, and the server carries on", async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (e: unknown) => rejections.push(e);
+    process.on("unhandledRejection", onRejection);
+    const before = spooled();
+    try {
+      const url = new URL(server.url);
+      const boundary = "----cutoff";
+      const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.jsonl"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+      const socket = await Bun.connect({ hostname: url.hostname, port: Number(url.port), socket: { data() {} } });
+      socket.write(
+        `POST /api/imports HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 100000\r\n\r\n${head}{"resourceSpans":[`,
+      );
+      await Bun.sleep(100);
+      socket.end();
+      await Bun.sleep(200);
+      expect(rejections).toEqual([]);
+      expect(spooled()).toEqual(before);
+      expect((await fetch(`${server.url}/api/jobs`)).status).toBe(200);
+    } finally {
+      process.off("unhandledRejection", onRejection);
+    }
+  });
+
   test("a file that is not a trace file fails its own job, and the server carries on", async () => {
     const res = await fetch(`${server.url}/api/imports?name=data.csv`, { method: "POST", headers: { "content-type": "text/plain" }, body: "a,b\n1,2\n" });
     const job = (await res.json()) as { id: string };

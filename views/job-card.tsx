@@ -68,11 +68,6 @@ function Progress({ job }: { job: PublicJob }) {
           <dd class="eta">{formatSeconds(st?.eta ?? null)}</dd>
         </div>
       </dl>
-      <form method="post" action={`/jobs/${job.id}/cancel`} hx-post={`/jobs/${job.id}/cancel`} hx-swap="none">
-        <button type="submit" class="secondary">
-          Cancel
-        </button>
-      </form>
     </div>
   );
 }
@@ -189,7 +184,6 @@ function Body({ job }: { job: PublicJob }) {
             {job.error ?? "The import failed."}
           </p>
           {job.details ? <pre class="details" safe>{job.details}</pre> : ""}
-          <RetryForm job={job} view="card" />
         </div>
       );
     case "cancelled":
@@ -199,7 +193,6 @@ function Body({ job }: { job: PublicJob }) {
           <p class="outcome" role="status">
             Cancelled. Nothing from this file was kept.
           </p>
-          <RetryForm job={job} view="card" />
         </div>
       );
   }
@@ -219,6 +212,32 @@ export function RetryForm({ job, view }: { job: PublicJob; view: "card" | "row" 
       </button>
     </form>
   );
+}
+
+/**
+ * The card's buttons. They sit outside the part that pushed updates replace,
+ * so a button is never swapped away under the pointer or the keyboard focus
+ * (updates come ten times a second); a stream sends them again, out of band,
+ * only when the job's status changes.
+ */
+export function JobCardActions({ job, oob }: { job: PublicJob; oob?: boolean }): string {
+  const active = job.status === "queued" || job.status === "running";
+  const retryable = job.status === "failed" || job.status === "cancelled";
+  return (
+    <div class="job-actions" id={`job-${job.id}-actions`} hx-swap-oob={oob ? "true" : undefined}>
+      {active ? (
+        <form method="post" action={`/jobs/${job.id}/cancel`} hx-post={`/jobs/${job.id}/cancel`} hx-swap="none" class="inline-form">
+          <button type="submit" class="secondary" id={`job-${job.id}-cancel`}>
+            Cancel
+          </button>
+        </form>
+      ) : retryable ? (
+        <RetryForm job={job} view="card" />
+      ) : (
+        ""
+      )}
+    </div>
+  ) as string;
 }
 
 /** The inner part of the card: what every pushed update replaces. */
@@ -252,6 +271,7 @@ export function JobCard({ job, mode }: JobCardProps): string {
         <div class="job-card-body" sse-swap="job" hx-swap="innerHTML">
           <JobCardBody job={job} />
         </div>
+        <JobCardActions job={job} />
       </section>
     ) as string;
   }
@@ -261,6 +281,7 @@ export function JobCard({ job, mode }: JobCardProps): string {
         <div class="job-card-body">
           <JobCardBody job={job} />
         </div>
+        <JobCardActions job={job} />
       </section>
     ) as string;
   }
@@ -269,6 +290,7 @@ export function JobCard({ job, mode }: JobCardProps): string {
       <div class="job-card-body">
         <JobCardBody job={job} />
       </div>
+      <JobCardActions job={job} />
     </section>
   ) as string;
 }

@@ -159,6 +159,10 @@ async function spoolMultipart(request: Request, opts: SpoolOptions): Promise<Spo
     bb.on("close", resolve);
     bb.on("error", reject);
   });
+  // On the failure path `finished` is never awaited, and destroying busboy
+  // mid-form rejects it ("Unexpected end of form"): that must not surface as
+  // an unhandled rejection.
+  finished.catch(() => {});
 
   try {
     const body = Readable.fromWeb(request.body! as import("node:stream/web").ReadableStream<Uint8Array>);

@@ -7,8 +7,8 @@ import { getJob } from "../storage/jobs/get-job.ts";
 import { getJobs } from "../storage/jobs/get-jobs.ts";
 import { toJob } from "../storage/jobs/job-mapper.ts";
 import { listJobs } from "../storage/jobs/list-jobs.ts";
-import { GoneBody, JobCardBody } from "../../views/job-card.tsx";
-import { JobRow, NewJobRows } from "../../views/job-row.tsx";
+import { GoneBody, JobCardActions, JobCardBody } from "../../views/job-card.tsx";
+import { JobRow, JobRowCells, NewJobRows } from "../../views/job-row.tsx";
 import type { RouteDeps } from "./deps.ts";
 import { publicJob, type PublicJob } from "./public-job.ts";
 import { JOBS_PAGE_SIZE } from "./page-jobs.ts";
@@ -31,14 +31,35 @@ const ID = /^[0-9a-f-]{36}$/;
  */
 export function pageStreamRoutes({ ctx, hub }: RouteDeps) {
   const log = ctx.logger.child({ component: "page-stream" });
-  // A published event is rendered once, whoever is watching.
-  const cards = new WeakMap<JobEvent, Uint8Array>();
-  const rows = new WeakMap<JobEvent, string>();
   const load = (id: string): PublicJob | null => {
     const row = getJob(ctx.store, id);
     return row ? publicJob(toJob(row)) : null;
   };
-  const cardFrame = (job: PublicJob) => encodeSseFrame({ event: "job", data: JobCardBody({ job }) });
+  // A published event is loaded and rendered once, whoever is watching. A
+  // connection that saw the job in another status gets the variant with the
+  // buttons (whole row, or card actions out of band); otherwise only what moves.
+  const rendered = new WeakMap<JobEvent, Partial<Record<"row" | "cells" | "card" | "cardWithActions", Uint8Array>> & { job: PublicJob | null }>();
+  const render = (e: JobEvent, variant: "row" | "cells" | "card" | "cardWithActions"): Uint8Array | null => {
+    let entry = rendered.get(e);
+    if (!entry) rendered.set(e, (entry = { job: load(e.jobId) }));
+    const job = entry.job;
+    if (!job) return null;
+    return (entry[variant] ??= variantFrame(job, variant));
+  };
+  const variantFrame = (job: PublicJob, variant: "row" | "cells" | "card" | "cardWithActions"): Uint8Array => {
+    switch (variant) {
+      case "row":
+        return rowsFrame(JobRow({ job, oob: true }));
+      case "cells":
+        return rowsFrame(JobRowCells({ job }));
+      case "card":
+        return cardFrame(job, false);
+      case "cardWithActions":
+        return cardFrame(job, true);
+    }
+  };
+  const cardFrame = (job: PublicJob, withActions: boolean) =>
+    encodeSseFrame({ event: "job", data: JobCardBody({ job }) + (withActions ? JobCardActions({ job, oob: true }) : "") });
   const rowsFrame = (htmlText: string) => encodeSseFrame({ event: "rows", data: htmlText });
   const onError = (err: unknown) => log.error("stream step failed", { error: String(err) });
 
@@ -54,10 +75,15 @@ export function pageStreamRoutes({ ctx, hub }: RouteDeps) {
       const after = typeof query.after === "string" && ID.test(query.after) ? query.after : null;
       /** Jobs created after the page was rendered, shown in #new-job-rows. */
       const fresh = new Set<string>();
+      /** The status this connection last rendered for each job. */
+      const shown = new Map<string, string>();
       const newRows = () => {
         const jobs = listJobs(ctx.store, { after: after!, limit: JOBS_PAGE_SIZE }).map((r) => publicJob(toJob(r)));
         fresh.clear();
-        for (const j of jobs) fresh.add(j.id);
+        for (const j of jobs) {
+          fresh.add(j.id);
+          shown.set(j.id, j.status);
+        }
         return NewJobRows({ jobs });
       };
       return openFragmentStream<JobEvent>({
@@ -68,19 +94,20 @@ export function pageStreamRoutes({ ctx, hub }: RouteDeps) {
         retryMs: RETRY_MS,
         onError,
         snapshot: () => {
-          const parts = getJobs(ctx.store, [...ids]).map((r) => JobRow({ job: publicJob(toJob(r)), oob: true }));
+          const parts = getJobs(ctx.store, [...ids]).map((r) => {
+            const job = publicJob(toJob(r));
+            shown.set(job.id, job.status);
+            return JobRow({ job, oob: true });
+          });
           if (after) parts.push(newRows());
           return { frames: parts.length ? [rowsFrame(parts.join("\n"))] : [] };
         },
         onMessage: (e) => {
           if (ids.has(e.jobId) || fresh.has(e.jobId)) {
-            let text = rows.get(e);
-            if (text === undefined) {
-              const job = load(e.jobId);
-              text = job ? JobRow({ job, oob: true }) : "";
-              rows.set(e, text);
-            }
-            return text ? { frames: [rowsFrame(text)] } : null;
+            const same = shown.get(e.jobId) === e.data.status;
+            shown.set(e.jobId, e.data.status);
+            const frame = render(e, same ? "cells" : "row");
+            return frame ? { frames: [frame] } : null;
           }
           // A job this page has not seen: created after it was rendered.
           if (after && e.jobId > after) return { frames: [rowsFrame(newRows())] };
@@ -91,6 +118,7 @@ export function pageStreamRoutes({ ctx, hub }: RouteDeps) {
     .get("/jobs/:id/events", ({ params, request, server }) => {
       server?.timeout(request, 0);
       const end = (frames: Uint8Array[]): StreamStep => ({ frames: [...frames, END_FRAME], end: true });
+      let shown: string | null = null;
       return openFragmentStream<JobEvent>({
         hub,
         broker: ctx.broker,
@@ -102,17 +130,15 @@ export function pageStreamRoutes({ ctx, hub }: RouteDeps) {
           const job = load(params.id);
           // Never an error status: htmx-ext-sse would reconnect forever. A gone job ends the stream.
           if (!job) return end([encodeSseFrame({ event: "job", data: GoneBody() })]);
-          const frame = cardFrame(job);
+          // The card may have been rendered a while ago: its buttons come too.
+          const frame = cardFrame(job, true);
+          shown = job.status;
           return isTerminal(job.status) ? end([frame]) : { frames: [frame] };
         },
         onMessage: (e) => {
-          let frame = cards.get(e);
-          if (!frame) {
-            const job = load(e.jobId);
-            if (!job) return end([]);
-            frame = cardFrame(job);
-            cards.set(e, frame);
-          }
+          const frame = render(e, shown === e.data.status ? "card" : "cardWithActions");
+          shown = e.data.status;
+          if (!frame) return end([]);
           return e.type === "progress" ? { frames: [frame] } : end([frame]);
         },
       });

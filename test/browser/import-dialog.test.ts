@@ -57,7 +57,7 @@ test("a fixture imported through the dialog: the bar reaches 100% and the report
   expect(await page.locator("table.traces tbody tr").count()).toBe(expected.traces!);
   expect(errors).toEqual([]);
   await context.close();
-});
+}, 60_000);
 
 test("an import that fails shows its reason and details in the dialog", async () => {
   const context = await browser.newContext();
@@ -70,10 +70,22 @@ test("an import that fails shows its reason and details in the dialog", async ()
   await failed.waitFor({ timeout: 15_000 });
   expect(await failed.locator(".outcome").textContent()).toBe('Invalid JSON at line 21, column 15: unexpected "/"');
   expect(await page.locator("#import-dialog .badge").textContent()).toBe("failed");
-  expect(await failed.getByRole("button", { name: "Retry" }).isVisible()).toBe(true);
+  expect(await failed.locator(".details").textContent()).toContain("line 21");
   await screenshot(page, "import-dialog-failed");
+
+  // Retry puts it back in the queue: the card goes live again and fails the same way, a second time.
+  const card = page.locator("#import-dialog .job-card");
+  const id = await card.getAttribute("data-job-id");
+  await card.getByRole("button", { name: "Retry" }).click();
+  await until("the retried job to fail again", async () => {
+    const job = (await (await fetch(`${server.url}/api/jobs/${id}`)).json()) as { status: string; attempts: number };
+    return job.status === "failed" && job.attempts === 2;
+  });
+  await page.locator("#import-dialog .job-failed").waitFor();
+  expect(await page.locator("#import-dialog .job-card").count()).toBe(1);
+  expect(await card.getByRole("button", { name: "Retry" }).isVisible()).toBe(true);
   await context.close();
-});
+}, 60_000);
 
 test("the dialog works from the keyboard: Escape closes it and the cards go with it", async () => {
   const context = await browser.newContext();
@@ -88,9 +100,10 @@ test("the dialog works from the keyboard: Escape closes it and the cards go with
   await page.locator("#import-dialog .job-report").waitFor({ timeout: 15_000 });
   await page.keyboard.press("Escape");
   await until("the dialog to close", async () => !(await page.locator("#import-dialog").isVisible()));
-  expect(await page.locator("#import-results .job-card").count()).toBe(0);
+  // The close event comes a moment after the dialog is hidden.
+  await until("the cards to go", async () => (await page.locator("#import-results .job-card").count()) === 0, 2_000);
   // The form is reset for the next import.
   expect(await page.getByLabel("Strict").isChecked()).toBe(false);
   expect(errors).toEqual([]);
   await context.close();
-});
+}, 60_000);
