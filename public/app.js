@@ -41,6 +41,16 @@
     if (form instanceof HTMLFormElement && form.classList.contains("import-form") && e.detail.successful) form.reset();
   });
 
+  // The waterfall marks the span whose details are shown.
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var link = e.detail && e.detail.elt;
+    if (!(link instanceof Element) || !link.classList.contains("wf-name") || !e.detail.successful) return;
+    document.querySelectorAll(".wf-name[aria-current]").forEach(function (el) {
+      el.removeAttribute("aria-current");
+    });
+    link.setAttribute("aria-current", "true");
+  });
+
   // When a stream keeps failing, fall back to polling. htmx-ext-sse would
   // retry forever with growing delays; after a few failures in a row a card
   // re-fetches itself every few seconds until its job ends (the server renders

@@ -57,6 +57,14 @@ function cleanName(name: string | undefined, fallback: string): string {
 }
 
 /**
+ * Browsers write `"`, CR and LF of a file name in a multipart header as %22,
+ * %0D and %0A (the HTML standard's form encoding); undo that one escape.
+ */
+function formFileName(name: string | undefined): string | undefined {
+  return name?.replace(/%22/g, '"').replace(/%0D|%0A/gi, "");
+}
+
+/**
  * Streams an upload to `<dataDir>/uploads/` without holding it in memory:
  * a multipart/form-data body (one job per `file` part; busboy parses it as it
  * arrives) or a raw body of one of RAW_TYPES. The limit is enforced while
@@ -145,7 +153,7 @@ async function spoolMultipart(request: Request, opts: SpoolOptions): Promise<Spo
       stream.resume();
       return;
     }
-    const file: SpooledFile = { path: spoolPath(), name: cleanName(info.filename, opts.defaultName), size: 0 };
+    const file: SpooledFile = { path: spoolPath(), name: cleanName(formFileName(info.filename), opts.defaultName), size: 0 };
     files.push(file);
     stream.on("data", (c: Buffer) => {
       file.size += c.length;

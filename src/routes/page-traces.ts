@@ -3,6 +3,7 @@ import { treeOrder } from "../export/trace-tree.ts";
 import { HttpError } from "../http/http-error.ts";
 import { nsToIso } from "../http/query-params.ts";
 import { getJob } from "../storage/jobs/get-job.ts";
+import { getSpan } from "../storage/traces/get-span.ts";
 import { getTraceSpans } from "../storage/traces/get-trace-spans.ts";
 import { listServices } from "../storage/traces/list-services.ts";
 import { listTraces } from "../storage/traces/list-traces.ts";
@@ -64,7 +65,7 @@ export function tracePageRoutes({ ctx }: RouteDeps) {
     })
     .get("/traces/:traceId/spans/:spanId", ({ params, request }) => {
       const traceId = params.traceId.toLowerCase();
-      const span = getTraceSpans(ctx.store, traceId).find((s) => s.spanId === params.spanId.toLowerCase());
+      const span = getSpan(ctx.store, traceId, params.spanId.toLowerCase());
       if (!span) {
         const message = `Trace "${params.traceId}" has no span "${params.spanId}".`;
         return isHtmx(request)
