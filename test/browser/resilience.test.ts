@@ -132,3 +132,31 @@ test("a stream that drops resumes with a full snapshot and the card ends right",
   await until("the stream to end with the job", () => server.hub.size === 0);
   await context.close();
 }, 120_000);
+
+test("when the jobs page's stream keeps failing, the page reloads its table every few seconds instead", async () => {
+  const context = await browser.newContext();
+  const { page } = await openPage(context);
+  let streamAttempts = 0;
+  let tableReloads = 0;
+  await page.route(/\/jobs\/events\?/, (route) => {
+    streamAttempts++;
+    return route.fulfill({ status: 503, contentType: "text/plain", body: "unavailable" });
+  });
+  page.on("request", (r) => {
+    if (r.headers()["hx-request"] === "true" && new URL(r.url()).pathname === "/jobs") tableReloads++;
+  });
+  const job = await upload(server.url, bigFile);
+  await page.goto(`${server.url}/jobs`);
+  expect(await page.locator(`#job-row-${job.id} .badge`).textContent()).toBe("queued");
+  await until("the fallback to start", () => streamAttempts >= 3, 15_000);
+  server.ctx.runner.start();
+  await until("the row to show completed", async () => (await page.locator(`#job-row-${job.id} .badge`).textContent()) === "completed", 60_000);
+  expect(tableReloads).toBeGreaterThanOrEqual(1);
+  // The failing stream was given up, not retried forever.
+  const attempts = streamAttempts;
+  await Bun.sleep(2000);
+  expect(streamAttempts).toBeLessThanOrEqual(Math.max(attempts, 4));
+  expect(await page.locator(`#job-row-${job.id} .spans`).textContent()).toBe("150,000");
+  await context.close();
+  await server.ctx.runner.stop();
+}, 120_000);
