@@ -58,11 +58,11 @@ export function TracesPage({ traces, services, query, nextCursor, jobName, error
           <input id="f-name" name="name" type="text" value={field(query, "name")} placeholder="exact span name" />
         </div>
         <div class="field">
-          <label for="f-from">From</label>
+          <label for="f-from">From (UTC)</label>
           <input id="f-from" name="from" type="datetime-local" step="1" value={field(query, "from")} />
         </div>
         <div class="field">
-          <label for="f-to">To</label>
+          <label for="f-to">To (UTC)</label>
           <input id="f-to" name="to" type="datetime-local" step="1" value={field(query, "to")} />
         </div>
         <div class="field">

@@ -34,7 +34,9 @@ export function tracePageRoutes({ ctx }: RouteDeps) {
       let error: string | null = null;
       let status = 200;
       try {
-        const filter = traceFilter({ ...q, limit: "50" });
+        // The form's datetime-local fields carry no zone; the pages show UTC, so they mean UTC.
+        const asUtc = (v: string | undefined) => (v && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(v) ? `${v}Z` : v);
+        const filter = traceFilter({ ...q, from: asUtc(q.from), to: asUtc(q.to), limit: "50" });
         const rows = listTraces(ctx.store, { ...filter, limit: filter.limit + 1 });
         const page = rows.slice(0, filter.limit);
         traces = page.map((t) => ({

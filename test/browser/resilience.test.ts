@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,11 +27,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cancelAll(): Promise<void> {
+/** Every test starts with the runner stopped and nothing waiting. */
+afterEach(async () => {
   const { jobs } = (await (await fetch(`${server.url}/api/jobs?limit=200`)).json()) as { jobs: { id: string; status: string }[] };
   for (const j of jobs) if (j.status === "queued" || j.status === "running") await fetch(`${server.url}/api/jobs/${j.id}/cancel`, { method: "POST" });
   await until("the runner to be idle", () => server.ctx.runner.runningCount === 0, 10_000);
-}
+  await server.ctx.runner.stop();
+});
 
 test("without JavaScript: the form posts, 303s to the job's page, which refreshes itself until the job ends", async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });
@@ -68,8 +70,6 @@ test("without JavaScript: the form posts, 303s to the job's page, which refreshe
   await page.waitForURL(`${server.url}/jobs/${other.id}`);
   await page.locator(".job-cancelled").waitFor({ timeout: 15_000 });
   await context.close();
-  await cancelAll();
-  await server.ctx.runner.stop();
 }, 120_000);
 
 test("when the stream endpoint keeps answering errors, the card falls back to polling until the job ends", async () => {
@@ -105,7 +105,6 @@ test("when the stream endpoint keeps answering errors, the card falls back to po
   expect(streamAttempts).toBe(attemptsAtEnd);
   await screenshot(page, "fallback-polling-done");
   await context.close();
-  await server.ctx.runner.stop();
 }, 120_000);
 
 test("a stream that drops resumes with a full snapshot and the card ends right", async () => {
@@ -158,5 +157,4 @@ test("when the jobs page's stream keeps failing, the page reloads its table ever
   expect(streamAttempts).toBeLessThanOrEqual(Math.max(attempts, 4));
   expect(await page.locator(`#job-row-${job.id} .spans`).textContent()).toBe("150,000");
   await context.close();
-  await server.ctx.runner.stop();
 }, 120_000);

@@ -79,6 +79,13 @@ test("the trace list filters by service, operation, errors and duration, and pag
   await page.getByRole("button", { name: "Filter" }).click();
   expect(await page.locator("table.traces tbody tr").count()).toBe(1);
 
+  // A time range, in UTC as the page shows times: the 2,000-span trace starts at 2023-11-14T22:13:20Z.
+  await page.goto(`${server.url}/traces`);
+  await page.getByLabel("From (UTC)").fill("2023-11-14T22:13:20");
+  await page.getByLabel("To (UTC)").fill("2023-11-14T22:13:20");
+  await page.getByRole("button", { name: "Filter" }).click();
+  expect(await page.locator("table.traces tbody td.services").allTextContents()).toEqual(["big"]);
+
   await page.goto(`${server.url}/traces?minDuration=abc`);
   expect(await page.getByRole("alert").textContent()).toContain("minDuration must be a duration");
   expect(errors.filter((e) => !e.includes("400"))).toEqual([]);
