@@ -6,7 +6,10 @@ import { cors } from "@elysiajs/cors";
 import { Elysia } from "elysia";
 import type { Config } from "./config/settings.ts";
 import { createContext, type AppContext } from "./context.ts";
+import { checkAccess, createAuth } from "./auth/access.ts";
 import { HttpError, jsonError } from "./http/http-error.ts";
+import { SECURITY_HEADERS } from "./http/security-headers.ts";
+import { loginRoutes } from "./routes/login.ts";
 import { SseHub } from "./realtime/sse-connection.ts";
 import { encodeSseComment } from "./realtime/sse-frame.ts";
 import { importRoutes } from "./routes/api-imports.ts";
@@ -48,6 +51,10 @@ function htmlError(request: Request, status: number, message: string, details: s
 export function buildApp(deps: RouteDeps) {
   const log = deps.ctx.logger.child({ component: "http" });
   let app = new Elysia()
+    .onRequest(({ request, set }) => {
+      Object.assign(set.headers, SECURITY_HEADERS);
+      return checkAccess(request, deps.config, deps.auth) ?? undefined;
+    })
     .onError(({ error, code, request, path }) => {
       let status: number, message: string, details: string | null, headers: Record<string, string> = {};
       if (error instanceof HttpError) [status, message, details, headers] = [error.status, error.message, error.details, error.headers];
@@ -71,6 +78,7 @@ export function buildApp(deps: RouteDeps) {
   if (deps.config.corsOrigins.length) app = app.use(cors(corsOptions(deps.config.corsOrigins)));
   return app
     .use(assetRoutes())
+    .use(loginRoutes(deps))
     .use(pageStreamRoutes(deps))
     .use(jobPageRoutes(deps))
     .use(tracePageRoutes(deps))
@@ -100,7 +108,7 @@ export interface StartOptions {
 export function startServer(config: Config, logger: Logger, opts: StartOptions = {}): RunningServer {
   const ctx = createContext({ dataDir: config.dataDir, workers: config.workers, logger });
   const hub = new SseHub(config.heartbeatSeconds * 1000);
-  const app = buildApp({ ctx, config, hub });
+  const app = buildApp({ ctx, config, hub, auth: createAuth(config.token) });
   app.listen({
     port: config.port,
     hostname: config.host,

@@ -13,7 +13,19 @@ export interface Config {
   corsOrigins: string[];
   maxUploadBytes: number;
   logFormat: "text" | "json";
+  /** Turns authentication on: the API needs it as a Bearer token, browsers log in with it. */
+  token: string | null;
+  /** Trust X-Forwarded-Proto from a reverse proxy (Secure cookies behind TLS termination). */
+  trustProxy: boolean;
+  maxSseConnections: number;
+  maxQueuedJobs: number;
+  /** Finished jobs older than this many days are removed with their files; 0 keeps them. */
+  retainDays: number;
+  /** Which finished imports keep their uploaded file (for retry). */
+  keepUploads: KeepUploads;
 }
+
+export type KeepUploads = "all" | "failed" | "none";
 
 export interface SettingSpec<K extends keyof Config = keyof Config> {
   key: K;
@@ -55,6 +67,26 @@ export function parseSize(raw: string): number {
   return Math.floor(Number(m[1]) * unit);
 }
 
+function bool(raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off"].includes(v)) return false;
+  throw new ConfigError(`expected true or false, got "${raw}"`);
+}
+
+function oneOf<T extends string>(...values: T[]) {
+  return (raw: string): T => {
+    if (!values.includes(raw as T)) throw new ConfigError(`expected one of ${values.map((v) => `"${v}"`).join(", ")}, got "${raw}"`);
+    return raw as T;
+  };
+}
+
+function token(raw: string): string {
+  if (raw.length < 16) throw new ConfigError("a token needs at least 16 characters");
+  if (/\s/.test(raw)) throw new ConfigError("a token cannot contain spaces");
+  return raw;
+}
+
 function list(raw: string): string[] {
   return raw.split(",").map((s) => s.trim()).filter(Boolean);
 }
@@ -71,10 +103,13 @@ export const SETTINGS = [
   define({ key: "heartbeatSeconds", flag: "--heartbeat", env: "TRACEPORT_HEARTBEAT", default: 15, description: "seconds between SSE heartbeat comments", parse: positiveNumber }),
   define({ key: "corsOrigins", flag: "--cors-origins", env: "TRACEPORT_CORS_ORIGINS", default: [] as string[], description: "comma-separated origins allowed to call the API (`*` for any)", parse: list }),
   define({ key: "maxUploadBytes", flag: "--max-upload", env: "TRACEPORT_MAX_UPLOAD", default: 4 * 1024 ** 3, description: "largest accepted upload (e.g. 512m, 4g)", parse: parseSize }),
-  define({ key: "logFormat", flag: "--log-format", env: "TRACEPORT_LOG_FORMAT", default: "text" as "text" | "json", description: "log lines as `text` or `json`", parse: (s) => {
-    if (s !== "text" && s !== "json") throw new ConfigError(`expected "text" or "json", got "${s}"`);
-    return s;
-  } }),
+  define({ key: "logFormat", flag: "--log-format", env: "TRACEPORT_LOG_FORMAT", default: "text" as "text" | "json", description: "log lines as `text` or `json`", parse: oneOf("text", "json") }),
+  define({ key: "token", flag: "--token", env: "TRACEPORT_TOKEN", default: null as string | null, description: "turns authentication on: API calls send it as a Bearer token, browsers log in with it (16+ characters)", parse: token }),
+  define({ key: "trustProxy", flag: "--trust-proxy", env: "TRACEPORT_TRUST_PROXY", default: false, description: "trust X-Forwarded-Proto from a reverse proxy (Secure cookies behind TLS termination)", parse: bool }),
+  define({ key: "maxSseConnections", flag: "--max-sse", env: "TRACEPORT_MAX_SSE", default: 10_000, description: "open SSE connections at most; more get 503 with Retry-After", parse: integer(1, 1_000_000) }),
+  define({ key: "maxQueuedJobs", flag: "--max-queued", env: "TRACEPORT_MAX_QUEUED", default: 1000, description: "jobs waiting in the queue at most; more imports get 429", parse: integer(1, 1_000_000) }),
+  define({ key: "retainDays", flag: "--retain-days", env: "TRACEPORT_RETAIN_DAYS", default: 30, description: "finished jobs older than this many days are removed, with their files (their spans stay); 0 keeps them", parse: integer(0, 36_500) }),
+  define({ key: "keepUploads", flag: "--keep-uploads", env: "TRACEPORT_KEEP_UPLOADS", default: "failed" as KeepUploads, description: "which finished imports keep their uploaded file for retry: `failed` (and cancelled), `all` or `none`", parse: oneOf<KeepUploads>("all", "failed", "none") }),
 ] as const satisfies readonly SettingSpec[];
 
 /**

@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { HttpError } from "../http/http-error.ts";
 import { openJobStream } from "../realtime/job-stream.ts";
 import { getJob } from "../storage/jobs/get-job.ts";
 import type { RouteDeps } from "./deps.ts";
@@ -10,9 +11,20 @@ export function parseLastEventId(raw: string | null | undefined): number | null 
   return Number(raw.trim());
 }
 
-/** GET /api/jobs/:id/stream: the job's events as Server-Sent Events. */
-export function jobStreamRoutes({ ctx, config, hub }: RouteDeps) {
-  return new Elysia().get("/api/jobs/:id/stream", ({ params, request, server, query }) => {
+/**
+ * GET /api/jobs/:id/stream: the job's events as Server-Sent Events.
+ * POST /api/jobs/:id/stream-token: a token for that stream, for an EventSource
+ * on another origin (it cannot send an Authorization header).
+ */
+export function jobStreamRoutes({ ctx, hub, auth }: RouteDeps) {
+  return new Elysia()
+    .post("/api/jobs/:id/stream-token", ({ params }) => {
+      if (!getJob(ctx.store, params.id)) throw notFound(params.id);
+      if (!auth) throw new HttpError(409, "Authentication is off", "Without TRACEPORT_TOKEN the stream needs no token.");
+      const { token, expiresAt } = auth.streamTokens.mint(params.id);
+      return { token, expiresAt, url: `/api/jobs/${encodeURIComponent(params.id)}/stream?token=${encodeURIComponent(token)}` };
+    })
+    .get("/api/jobs/:id/stream", ({ params, request, server, query }) => {
     if (!getJob(ctx.store, params.id)) throw notFound(params.id);
     // Bun would close a connection idle for 10 s (Elysia: 30 s), stream or not.
     server?.timeout(request, 0);

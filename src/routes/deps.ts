@@ -1,3 +1,4 @@
+import type { Auth } from "../auth/access.ts";
 import type { Config } from "../config/settings.ts";
 import type { AppContext } from "../context.ts";
 import type { SseHub } from "../realtime/sse-connection.ts";
@@ -7,4 +8,6 @@ export interface RouteDeps {
   ctx: AppContext;
   config: Config;
   hub: SseHub;
+  /** Null when no token is configured (authentication off). */
+  auth: Auth | null;
 }

@@ -101,9 +101,14 @@ test("a 2,000-span trace: every span in the waterfall, nested, errors marked, de
   expect(await page.locator(".wf-row").count()).toBe(BIG_SPANS);
   expect(await page.locator(".wf-row.error").count()).toBe(BIG_ERRORS);
   // Tree order: the root first at depth 0, its first child next at depth 1.
-  expect(await page.locator(".wf-row").nth(0).getAttribute("style")).toBe("--depth:0");
-  expect(await page.locator(".wf-row").nth(1).getAttribute("style")).toBe("--depth:1");
-  expect(await page.locator(".wf-row").nth(0).locator(".wf-bar").getAttribute("style")).toBe("left:0%;width:100%");
+  expect(await page.locator(".wf-row").nth(0).getAttribute("data-depth")).toBe("0");
+  expect(await page.locator(".wf-row").nth(1).getAttribute("data-depth")).toBe("1");
+  const root = page.locator(".wf-row").nth(0).locator(".wf-bar");
+  expect([await root.getAttribute("x"), await root.getAttribute("width")]).toEqual(["0%", "100%"]);
+  // Indented by depth: a deeper label starts further right.
+  const indent = async (n: number) => (await page.locator(".wf-row").nth(n).locator(".wf-name").boundingBox())!.x;
+  expect(await indent(1)).toBeGreaterThan(await indent(0));
+  expect(await indent(2)).toBeGreaterThan(await indent(1));
 
   // The last span, far down the page: scroll to it and open its details.
   const last = page.locator(".wf-name", { hasText: "op-1999" });
