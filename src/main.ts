@@ -1,6 +1,6 @@
 // traceport's entry point. It exports nothing: `bun build --compile --bytecode` needs that.
 import { Command, Option } from "commander";
-import { ConfigError, resolveConfig, SETTINGS, type Config } from "./config/settings.ts";
+import { bindWarning, ConfigError, resolveConfig, SETTINGS, type Config } from "./config/settings.ts";
 import { startServer } from "./server.ts";
 import { createLogger } from "./util/logger.ts";
 import { VERSION } from "./version.ts";
@@ -19,9 +19,8 @@ function serve(flags: Partial<Record<keyof Config, string>>): void {
   const logger = createLogger({ format: config.logFormat });
   const server = startServer(config, logger);
   logger.info("traceport listening", { url: server.url, dataDir: config.dataDir, workers: config.workers, version: VERSION });
-  if (!["127.0.0.1", "localhost", "::1"].includes(config.host)) {
-    logger.warn(`bound to ${config.host}: traceport is reachable from other machines and has no authentication yet`);
-  }
+  const warning = bindWarning(config);
+  if (warning) logger.warn(warning);
   let signals = 0;
   const shutdown = (signal: string) => {
     signals++;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, parseSize, resolveConfig } from "./settings.ts";
+import { bindWarning, ConfigError, parseSize, resolveConfig } from "./settings.ts";
 
 describe("resolveConfig", () => {
   test("defaults match the documented ones", () => {
@@ -31,4 +31,21 @@ test("parseSize understands binary units", () => {
   expect(parseSize("64k")).toBe(65536);
   expect(parseSize("2G")).toBe(2 * 1024 ** 3);
   expect(() => parseSize("lots")).toThrow(ConfigError);
+});
+
+test("binding beyond loopback without a token warns; with a token, or on loopback, it does not", () => {
+  expect(bindWarning({ host: "0.0.0.0", token: null })).toContain("no TRACEPORT_TOKEN is set");
+  expect(bindWarning({ host: "192.168.1.5", token: null })).toContain("bound to 192.168.1.5");
+  expect(bindWarning({ host: "0.0.0.0", token: "a-long-enough-token" })).toBeNull();
+  for (const host of ["127.0.0.1", "localhost", "::1", "127.0.0.2"]) expect(bindWarning({ host, token: null })).toBeNull();
+});
+
+test("settings for auth, limits and retention parse and refuse bad values", () => {
+  const c = resolveConfig({}, { TRACEPORT_TOKEN: "0123456789abcdef", TRACEPORT_TRUST_PROXY: "yes", TRACEPORT_KEEP_UPLOADS: "all", TRACEPORT_RETAIN_DAYS: "0", TRACEPORT_MAX_SSE: "5", TRACEPORT_MAX_QUEUED: "7" });
+  expect([c.token, c.trustProxy, c.keepUploads, c.retainDays, c.maxSseConnections, c.maxQueuedJobs]).toEqual(["0123456789abcdef", true, "all", 0, 5, 7]);
+  const d = resolveConfig({}, {});
+  expect([d.token, d.trustProxy, d.keepUploads, d.retainDays, d.maxSseConnections, d.maxQueuedJobs]).toEqual([null, false, "failed", 30, 10_000, 1000]);
+  expect(() => resolveConfig({}, { TRACEPORT_TOKEN: "short" })).toThrow(/TRACEPORT_TOKEN: a token needs at least 16 characters/);
+  expect(() => resolveConfig({}, { TRACEPORT_KEEP_UPLOADS: "some" })).toThrow(/expected one of "all", "failed", "none"/);
+  expect(() => resolveConfig({ trustProxy: "maybe" }, {})).toThrow(/--trust-proxy: expected true or false/);
 });

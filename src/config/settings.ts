@@ -133,3 +133,11 @@ export function resolveConfig(flags: Partial<Record<keyof Config, string>>, env:
   }
   return out as unknown as Config;
 }
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+/** The warning to print when the server is reachable from other machines with no token, else null. */
+export function bindWarning(config: Pick<Config, "host" | "token">): string | null {
+  if (LOOPBACK.has(config.host) || /^127\./.test(config.host) || config.token) return null;
+  return `traceport is bound to ${config.host}, reachable from other machines, and no TRACEPORT_TOKEN is set: anyone who can reach it can import, delete and read traces. Set --token (or TRACEPORT_TOKEN), or bind 127.0.0.1.`;
+}
