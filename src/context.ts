@@ -25,6 +25,11 @@ export interface AppContext {
   runner: JobRunner;
   queue: JobQueue;
   logger: Logger;
+  /**
+   * Calls `fn` with every job event after it is stored, like a broker
+   * subscriber but not counted as one (metrics, not SSE clients).
+   */
+  observe(fn: (event: JobEvent) => void): () => void;
   /** Stops the runner (running jobs go back to the queue) and closes the store. */
   close(): Promise<void>;
 }
@@ -36,9 +41,17 @@ export const JOBS_TOPIC = "jobs/*";
 export function createContext(opts: ContextOptions): AppContext {
   const store = openStore(opts.dataDir);
   const broker = new Broker<JobEvent>();
+  const observers = new Set<(e: JobEvent) => void>();
   const events = new JobEventLog(store, (e) => {
     broker.publish(jobTopic(e.jobId), e);
     broker.publish(JOBS_TOPIC, e);
+    for (const fn of observers) {
+      try {
+        fn(e);
+      } catch (err) {
+        opts.logger.error("job event observer failed", { error: String(err) });
+      }
+    }
   });
   const runner = new JobRunner({
     store,
@@ -55,6 +68,11 @@ export function createContext(opts: ContextOptions): AppContext {
     runner,
     queue,
     logger: opts.logger,
+    observe(fn) {
+      const entry = (e: JobEvent) => fn(e);
+      observers.add(entry);
+      return () => observers.delete(entry);
+    },
     async close() {
       await runner.stop();
       store.close();

@@ -10,8 +10,9 @@ import { checkAccess, createAuth } from "./auth/access.ts";
 import { HttpError, jsonError } from "./http/http-error.ts";
 import { SECURITY_HEADERS } from "./http/security-headers.ts";
 import { loginRoutes } from "./routes/login.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { Metrics } from "./observability/metrics.ts";
 import { SseHub } from "./realtime/sse-connection.ts";
-import { encodeSseComment } from "./realtime/sse-frame.ts";
 import { importRoutes } from "./routes/api-imports.ts";
 import { jobStreamRoutes } from "./routes/api-job-stream.ts";
 import { jobRoutes } from "./routes/api-jobs.ts";
@@ -78,6 +79,7 @@ export function buildApp(deps: RouteDeps) {
   if (deps.config.corsOrigins.length) app = app.use(cors(corsOptions(deps.config.corsOrigins)));
   return app
     .use(assetRoutes())
+    .use(healthRoutes(deps))
     .use(loginRoutes(deps))
     .use(pageStreamRoutes(deps))
     .use(jobPageRoutes(deps))
@@ -108,7 +110,9 @@ export interface StartOptions {
 export function startServer(config: Config, logger: Logger, opts: StartOptions = {}): RunningServer {
   const ctx = createContext({ dataDir: config.dataDir, workers: config.workers, logger });
   const hub = new SseHub(config.heartbeatSeconds * 1000);
-  const app = buildApp({ ctx, config, hub, auth: createAuth(config.token) });
+  const metrics = new Metrics(ctx, hub);
+  const lifecycle = { stopping: false };
+  const app = buildApp({ ctx, config, hub, auth: createAuth(config.token), metrics, lifecycle });
   app.listen({
     port: config.port,
     hostname: config.host,
@@ -133,8 +137,12 @@ export function startServer(config: Config, logger: Logger, opts: StartOptions =
     hub,
     stop() {
       stopping ??= (async () => {
-        hub.closeAll(encodeSseComment("server shutting down; reconnect"));
+        lifecycle.stopping = true;
+        // `retry:` sets how soon clients come back (to this instance after a
+        // restart, or another one); the comment says why.
+        hub.closeAll(new TextEncoder().encode("retry: 1000\n: server shutting down; reconnect\n\n"));
         await app.stop(false);
+        metrics.close();
         await ctx.close();
       })();
       return stopping;

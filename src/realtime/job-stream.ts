@@ -49,7 +49,10 @@ export function openJobStream(deps: JobStreamDeps, jobId: string, lastEventId: n
     if (event.type !== "progress") conn.close();
   };
 
-  const unsubscribe = deps.broker.subscribe(jobTopic(jobId), send);
+  const unsubscribe = deps.broker.subscribe(jobTopic(jobId), (event) => {
+    send(event);
+    deps.hub.delivered(event.at);
+  });
   conn.onClose(unsubscribe);
 
   const backlog = lastEventId === null ? [latestJobEvent(deps.store, jobId)].filter((e) => e !== undefined) : listJobEventsAfter(deps.store, jobId, lastEventId);

@@ -5,6 +5,8 @@ export class SseHub {
   private readonly connections = new Set<SseConnection>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly heartbeat = encodeSseComment("heartbeat");
+  /** Told how long each live event took from being stored to being written (metrics). */
+  onDelivered: ((lagMs: number) => void) | null = null;
 
   constructor(
     private readonly heartbeatMs: number,
@@ -14,6 +16,11 @@ export class SseHub {
 
   get size(): number {
     return this.connections.size;
+  }
+
+  /** Records the delivery of an event stored at `storedAt` (epoch ms). */
+  delivered(storedAt: number): void {
+    this.onDelivered?.(Date.now() - storedAt);
   }
 
   add(c: SseConnection): void {

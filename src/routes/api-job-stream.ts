@@ -3,6 +3,7 @@ import { HttpError } from "../http/http-error.ts";
 import { openJobStream } from "../realtime/job-stream.ts";
 import { getJob } from "../storage/jobs/get-job.ts";
 import type { RouteDeps } from "./deps.ts";
+import { assertStreamCapacity } from "./stream-capacity.ts";
 import { notFound } from "./api-jobs.ts";
 
 /** A Last-Event-ID as the log's integer id; anything else counts as absent. */
@@ -16,7 +17,8 @@ export function parseLastEventId(raw: string | null | undefined): number | null 
  * POST /api/jobs/:id/stream-token: a token for that stream, for an EventSource
  * on another origin (it cannot send an Authorization header).
  */
-export function jobStreamRoutes({ ctx, hub, auth }: RouteDeps) {
+export function jobStreamRoutes(deps: RouteDeps) {
+  const { ctx, hub, auth } = deps;
   return new Elysia()
     .post("/api/jobs/:id/stream-token", ({ params }) => {
       if (!getJob(ctx.store, params.id)) throw notFound(params.id);
@@ -25,15 +27,11 @@ export function jobStreamRoutes({ ctx, hub, auth }: RouteDeps) {
       return { token, expiresAt, url: `/api/jobs/${encodeURIComponent(params.id)}/stream?token=${encodeURIComponent(token)}` };
     })
     .get("/api/jobs/:id/stream", ({ params, request, server, query }) => {
-    if (!getJob(ctx.store, params.id)) throw notFound(params.id);
-    // Bun would close a connection idle for 10 s (Elysia: 30 s), stream or not.
-    server?.timeout(request, 0);
-    const lastEventId = parseLastEventId(request.headers.get("last-event-id") ?? (query.lastEventId as string | undefined));
-    return openJobStream(
-      { store: ctx.store, broker: ctx.broker, hub, retryMs: 3000 },
-      params.id,
-      lastEventId,
-      request.signal,
-    );
-  });
+      if (!getJob(ctx.store, params.id)) throw notFound(params.id);
+      assertStreamCapacity(deps);
+      // Bun would close a connection idle for 10 s (Elysia: 30 s), stream or not.
+      server?.timeout(request, 0);
+      const lastEventId = parseLastEventId(request.headers.get("last-event-id") ?? (query.lastEventId as string | undefined));
+      return openJobStream({ store: ctx.store, broker: ctx.broker, hub, retryMs: 3000 }, params.id, lastEventId, request.signal);
+    });
 }

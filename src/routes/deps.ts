@@ -1,6 +1,7 @@
 import type { Auth } from "../auth/access.ts";
 import type { Config } from "../config/settings.ts";
 import type { AppContext } from "../context.ts";
+import type { Metrics } from "../observability/metrics.ts";
 import type { SseHub } from "../realtime/sse-connection.ts";
 
 /** What every route module receives. */
@@ -10,4 +11,7 @@ export interface RouteDeps {
   hub: SseHub;
   /** Null when no token is configured (authentication off). */
   auth: Auth | null;
+  metrics: Metrics;
+  /** Set once shutdown begins: no new work is accepted. */
+  lifecycle: { stopping: boolean };
 }

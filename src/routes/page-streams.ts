@@ -10,6 +10,7 @@ import { listJobs } from "../storage/jobs/list-jobs.ts";
 import { GoneBody, JobCardActions, JobCardBody } from "../../views/job-card.tsx";
 import { JobRow, JobRowCells, NewJobRows } from "../../views/job-row.tsx";
 import type { RouteDeps } from "./deps.ts";
+import { assertStreamCapacity } from "./stream-capacity.ts";
 import { publicJob, type PublicJob } from "./public-job.ts";
 import { JOBS_PAGE_SIZE } from "./page-jobs.ts";
 
@@ -29,7 +30,8 @@ const ID = /^[0-9a-f-]{36}$/;
  * when `after` is given, the whole `#new-job-rows` body of jobs created since
  * the page was rendered. Every connect starts with a snapshot of all of them.
  */
-export function pageStreamRoutes({ ctx, hub }: RouteDeps) {
+export function pageStreamRoutes(deps: RouteDeps) {
+  const { ctx, hub } = deps;
   const log = ctx.logger.child({ component: "page-stream" });
   const load = (id: string): PublicJob | null => {
     const row = getJob(ctx.store, id);
@@ -65,6 +67,7 @@ export function pageStreamRoutes({ ctx, hub }: RouteDeps) {
 
   return new Elysia()
     .get("/jobs/events", ({ query, request, server }) => {
+      assertStreamCapacity(deps);
       server?.timeout(request, 0);
       const ids = new Set(
         String(query.ids ?? "")
@@ -103,19 +106,23 @@ export function pageStreamRoutes({ ctx, hub }: RouteDeps) {
           return { frames: parts.length ? [rowsFrame(parts.join("\n"))] : [] };
         },
         onMessage: (e) => {
+          let frame: Uint8Array | null = null;
           if (ids.has(e.jobId) || fresh.has(e.jobId)) {
             const same = shown.get(e.jobId) === e.data.status;
             shown.set(e.jobId, e.data.status);
-            const frame = render(e, same ? "cells" : "row");
-            return frame ? { frames: [frame] } : null;
+            frame = render(e, same ? "cells" : "row");
+          } else if (after && e.jobId > after) {
+            // A job this page has not seen: created after it was rendered.
+            frame = rowsFrame(newRows());
           }
-          // A job this page has not seen: created after it was rendered.
-          if (after && e.jobId > after) return { frames: [rowsFrame(newRows())] };
-          return null;
+          if (!frame) return null;
+          hub.delivered(e.at);
+          return { frames: [frame] };
         },
       });
     })
     .get("/jobs/:id/events", ({ params, request, server }) => {
+      assertStreamCapacity(deps);
       server?.timeout(request, 0);
       const end = (frames: Uint8Array[]): StreamStep => ({ frames: [...frames, END_FRAME], end: true });
       let shown: string | null = null;
@@ -136,6 +143,7 @@ export function pageStreamRoutes({ ctx, hub }: RouteDeps) {
           return isTerminal(job.status) ? end([frame]) : { frames: [frame] };
         },
         onMessage: (e) => {
+          hub.delivered(e.at);
           const frame = render(e, shown === e.data.status ? "card" : "cardWithActions");
           shown = e.data.status;
           if (!frame) return end([]);
