@@ -73,70 +73,90 @@ async function chooseFormat(requested: string, opened: OpenedInput, signal: Abor
  * import lands or, on cancel, failure or shutdown, `discard` removes what this
  * job stored; a re-run starts by removing what an interrupted run left.
  */
+/** SQLite's "database or disk is full", or the file system's ENOSPC. */
+function isDiskFull(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number; message?: string } | null;
+  return e?.code === "SQLITE_FULL" || e?.code === "ENOSPC" || /database or disk is full/i.test(e?.message ?? "");
+}
+
 export function createImportTask(store: Store): TaskDefinition {
   const writer = new SpanWriter(store);
   return {
-    async run(payload, { job, signal, progress }) {
-      const input = payload.input;
-      if (!input) throw new TaskError("The job has no input file");
-      const started = performance.now();
-      deleteJobSpans(store, job.id);
-      const path = isAbsolute(input.path) ? input.path : join(store.dataDir, input.path);
-      const file = Bun.file(path);
-      if (!(await file.exists())) throw new TaskError("The uploaded file is no longer in the data directory", `missing: ${input.path}`);
-      const total = file.size;
-      const sink = new ImportSink(signal, {
-        strict: payload.options.strict === true,
-        batchSize: BATCH_SIZE,
-        write: (batch) => writer.write(batch, job.id),
-      });
-      progress({ phase: "reading", bytesDone: 0, bytesTotal: total, spans: 0 });
-      let opened: OpenedInput;
+    async run(payload, ctx) {
       try {
-        opened = await openInput(path, signal, (done) =>
-          progress({ phase: "importing", bytesDone: done, bytesTotal: total, spans: sink.spanCount }),
-        );
+        return await runImport(payload, ctx);
       } catch (err) {
-        if (err instanceof FileFormatError) throw new TaskError(err.message, whereText(err));
-        throw err;
-      }
-      if (opened.head.trim() === "") throw new TaskError("The file is empty", `${input.name}: ${total} bytes, no content`);
-      const format = await chooseFormat(input.format || "auto", opened, signal);
-      try {
-        await format.read(opened.source, sink, opened.head);
-        sink.flush();
-      } catch (err) {
-        if (signal.aborted || err instanceof TaskError) throw err;
-        if (err instanceof FileFormatError) {
-          throw new TaskError(err.message, `Read as ${format.label}. ${whereText(err)}`);
+        if (!ctx.signal.aborted && isDiskFull(err)) {
+          throw new TaskError(
+            "The server's disk is full: the import could not be stored",
+            `${(err as Error).message}. Nothing from this file was kept; free some space and retry the job.`,
+          );
         }
         throw err;
       }
-      progress({ phase: "finishing", bytesDone: total, bytesTotal: total, spans: sink.spanCount });
-      signal.throwIfAborted();
-      refreshJobTraces(store, job.id);
-      const counts = sink.counts();
-      if (counts.spans === 0 && counts.errors > 0) {
-        const first = sink.errorSamples[0]!;
-        throw new TaskError(
-          `No spans could be imported: ${counts.errors} record${counts.errors === 1 ? " has" : "s have"} errors (first at ${describeLocation(first) || "the start"}: ${first.message})`,
-          `Read as ${format.label}. ${counts.errors} skipped record(s), no valid span:\n` +
-            sink.errorSamples.slice(0, 20).map((e) => `${describeLocation(e) || "?"}: ${e.message}`).join("\n"),
-        );
-      }
-      const result: ImportResult = {
-        format: format.id,
-        gzip: opened.gzip,
-        ...counts,
-        bytes: total,
-        durationMs: Math.round(performance.now() - started),
-        samples: sink.errorSamples,
-        warningSamples: sink.warningSamples,
-      };
-      return result;
     },
     discard(job) {
       deleteJobSpans(store, job.id);
     },
   };
+
+  async function runImport(payload: Parameters<TaskDefinition["run"]>[0], { job, signal, progress }: Parameters<TaskDefinition["run"]>[1]): Promise<ImportResult> {
+    const input = payload.input;
+    if (!input) throw new TaskError("The job has no input file");
+    const started = performance.now();
+    deleteJobSpans(store, job.id);
+    const path = isAbsolute(input.path) ? input.path : join(store.dataDir, input.path);
+    const file = Bun.file(path);
+    if (!(await file.exists())) throw new TaskError("The uploaded file is no longer in the data directory", `missing: ${input.path}`);
+    const total = file.size;
+    const sink = new ImportSink(signal, {
+      strict: payload.options.strict === true,
+      batchSize: BATCH_SIZE,
+      write: (batch) => writer.write(batch, job.id),
+    });
+    progress({ phase: "reading", bytesDone: 0, bytesTotal: total, spans: 0 });
+    let opened: OpenedInput;
+    try {
+      opened = await openInput(path, signal, (done) =>
+        progress({ phase: "importing", bytesDone: done, bytesTotal: total, spans: sink.spanCount }),
+      );
+    } catch (err) {
+      if (err instanceof FileFormatError) throw new TaskError(err.message, whereText(err));
+      throw err;
+    }
+    if (opened.head.trim() === "") throw new TaskError("The file is empty", `${input.name}: ${total} bytes, no content`);
+    const format = await chooseFormat(input.format || "auto", opened, signal);
+    try {
+      await format.read(opened.source, sink, opened.head);
+      sink.flush();
+    } catch (err) {
+      if (signal.aborted || err instanceof TaskError) throw err;
+      if (err instanceof FileFormatError) {
+        throw new TaskError(err.message, `Read as ${format.label}. ${whereText(err)}`);
+      }
+      throw err;
+    }
+    progress({ phase: "finishing", bytesDone: total, bytesTotal: total, spans: sink.spanCount });
+    signal.throwIfAborted();
+    refreshJobTraces(store, job.id);
+    const counts = sink.counts();
+    if (counts.spans === 0 && counts.errors > 0) {
+      const first = sink.errorSamples[0]!;
+      throw new TaskError(
+        `No spans could be imported: ${counts.errors} record${counts.errors === 1 ? " has" : "s have"} errors (first at ${describeLocation(first) || "the start"}: ${first.message})`,
+        `Read as ${format.label}. ${counts.errors} skipped record(s), no valid span:\n` +
+          sink.errorSamples.slice(0, 20).map((e) => `${describeLocation(e) || "?"}: ${e.message}`).join("\n"),
+      );
+    }
+    const result: ImportResult = {
+      format: format.id,
+      gzip: opened.gzip,
+      ...counts,
+      bytes: total,
+      durationMs: Math.round(performance.now() - started),
+      samples: sink.errorSamples,
+      warningSamples: sink.warningSamples,
+    };
+    return result;
+  }
 }
