@@ -12,6 +12,7 @@ import { SECURITY_HEADERS } from "./http/security-headers.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { Metrics } from "./observability/metrics.ts";
+import { Retention } from "./jobs/retention.ts";
 import { SseHub } from "./realtime/sse-connection.ts";
 import { importRoutes } from "./routes/api-imports.ts";
 import { jobStreamRoutes } from "./routes/api-job-stream.ts";
@@ -95,6 +96,7 @@ export interface RunningServer {
   port: number;
   ctx: AppContext;
   hub: SseHub;
+  retention: Retention;
   /** Stops accepting, tells SSE clients to reconnect, requeues running jobs, closes the store. */
   stop(): Promise<void>;
 }
@@ -111,6 +113,7 @@ export function startServer(config: Config, logger: Logger, opts: StartOptions =
   const ctx = createContext({ dataDir: config.dataDir, workers: config.workers, logger });
   const hub = new SseHub(config.heartbeatSeconds * 1000);
   const metrics = new Metrics(ctx, hub);
+  const retention = new Retention(ctx, { retainDays: config.retainDays, keepUploads: config.keepUploads });
   const lifecycle = { stopping: false };
   const app = buildApp({ ctx, config, hub, auth: createAuth(config.token), metrics, lifecycle });
   app.listen({
@@ -126,6 +129,7 @@ export function startServer(config: Config, logger: Logger, opts: StartOptions =
     idleTimeout: opts.idleTimeoutSeconds ?? 60,
   });
   if (opts.runJobs !== false) ctx.runner.start();
+  retention.start();
   const server = app.server!;
   const host = server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname;
   const url = `http://${host}:${server.port}`;
@@ -135,6 +139,7 @@ export function startServer(config: Config, logger: Logger, opts: StartOptions =
     port: server.port!,
     ctx,
     hub,
+    retention,
     stop() {
       stopping ??= (async () => {
         lifecycle.stopping = true;
@@ -143,6 +148,7 @@ export function startServer(config: Config, logger: Logger, opts: StartOptions =
         hub.closeAll(new TextEncoder().encode("retry: 1000\n: server shutting down; reconnect\n\n"));
         await app.stop(false);
         metrics.close();
+        retention.stop();
         await ctx.close();
       })();
       return stopping;

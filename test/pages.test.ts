@@ -196,12 +196,14 @@ describe("retry and delete", () => {
     expect((await fetch(`${server.url}/api/jobs/${ok.id}/retry`, { method: "POST" })).status).toBe(409);
     expect((await fetch(`${server.url}/api/jobs/nope/retry`, { method: "POST" })).status).toBe(404);
 
-    const spooled = join(server.dataDir, getJob(server.ctx.store, ok.id)!.inputPath!);
-    expect(existsSync(spooled)).toBe(true);
     const before = countSpans(server.ctx.store);
     const del = await fetch(`${server.url}/api/jobs/${ok.id}?spans=true`, { method: "DELETE" });
     expect(await del.json()).toEqual({ deleted: ok.id, spansDeleted: 19 });
     expect(countSpans(server.ctx.store)).toBe(before - 19);
+    // A failed job keeps its file for a retry (TRACEPORT_KEEP_UPLOADS=failed); deleting the job deletes it.
+    const spooled = join(server.dataDir, getJob(server.ctx.store, failed.id)!.inputPath!);
+    expect(existsSync(spooled)).toBe(true);
+    expect((await fetch(`${server.url}/api/jobs/${failed.id}`, { method: "DELETE" })).status).toBe(200);
     expect(existsSync(spooled)).toBe(false);
     expect((await fetch(`${server.url}/api/jobs/${ok.id}`)).status).toBe(404);
     expect(((await (await fetch(`${server.url}/api/traces?job=${ok.id}`)).json()) as { traces: unknown[] }).traces).toEqual([]);
