@@ -1,6 +1,8 @@
 // traceport's entry point. It exports nothing: `bun build --compile --bytecode` needs that.
 import { Command, Option } from "commander";
 import { bindWarning, ConfigError, resolveConfig, SETTINGS, type Config } from "./config/settings.ts";
+import { runImportCommand } from "./cli/import-command.ts";
+import { FORMAT_OPTIONS } from "./formats/registry.ts";
 import { startServer } from "./server.ts";
 import { createLogger } from "./util/logger.ts";
 import { VERSION } from "./version.ts";
@@ -57,4 +59,26 @@ for (const s of SETTINGS) {
 }
 serveCommand.action((opts: Partial<Record<keyof Config, string>>) => serve(opts));
 
-program.parse(process.argv);
+program
+  .command("import")
+  .description("import trace files: into a server with --server, else into the local data directory; shows live progress, then the report")
+  .argument("<files...>", "trace files (OTLP JSON or JSON Lines, Jaeger, Zipkin; optionally gzip)")
+  .addOption(new Option("--server <url>", "traceport server to upload to, e.g. http://127.0.0.1:8787").env("TRACEPORT_SERVER"))
+  .addOption(new Option("--token <token>", "API token of that server").env("TRACEPORT_TOKEN"))
+  .addOption(new Option("--format <format>", "file format").choices(["auto", ...FORMAT_OPTIONS.filter((f) => f !== "auto")]).default("auto"))
+  .option("--strict", "fail at the first bad record and keep nothing", false)
+  .option("--json", "print the results as JSON on stdout", false)
+  .addOption(new Option("--data-dir <dir>", "local data directory (without --server)").env("TRACEPORT_DATA_DIR").default("./traceport-data"))
+  .action(async (files: string[], o: { server?: string; token?: string; format: string; strict: boolean; json: boolean; dataDir: string }) => {
+    const code = await runImportCommand(files, { ...o, workers: 1 }, {
+      out: (t) => process.stdout.write(t),
+      err: (t) => process.stderr.write(t),
+      tty: process.stderr.isTTY === true,
+    });
+    process.exit(code);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`traceport: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

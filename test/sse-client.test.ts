@@ -47,7 +47,7 @@ function recorder() {
 }
 
 /** Every state once, in order: never a step back, exactly one terminal state, last. */
-function expectOrdered(updates: SSEJobUpdate[], terminal: string): void {
+function expectOrdered(updates: SSEJobUpdate[], terminal: SSEJobUpdate["status"]): void {
   const rank = { queued: 0, running: 1, completed: 2, failed: 2, cancelled: 2 } as const;
   for (let i = 1; i < updates.length; i++) {
     const [a, b] = [updates[i - 1]!, updates[i]!];

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import type { ImportResult } from "../src/import/import-task.ts";
 import type { PublicJob } from "../src/routes/public-job.ts";
 import { formatBytes, formatCount, formatSeconds } from "./format.ts";

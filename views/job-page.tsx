@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import type { PublicJob } from "../src/routes/public-job.ts";
 import { JobCard } from "./job-card.tsx";
 import { formatTime } from "./format.ts";

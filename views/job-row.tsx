@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import type { PublicJob } from "../src/routes/public-job.ts";
 import { RetryForm } from "./job-card.tsx";
 import { formatCount, formatTime } from "./format.ts";

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import type { JobStatus } from "../src/jobs/types.ts";
 import type { PublicJob } from "../src/routes/public-job.ts";
 import { JobRow } from "./job-row.tsx";

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import { Layout } from "./layout.tsx";
 
 /** The login form: the API token, once, for a session cookie. */

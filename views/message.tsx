@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import { Layout } from "./layout.tsx";
 
 /** An error as a fragment: what htmx swaps in where the answer would have gone. */

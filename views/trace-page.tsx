@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import type { StoredSpan } from "../src/storage/traces/stored-span.ts";
 import { formatMs, KIND_NAMES } from "./format.ts";
 import { Layout } from "./layout.tsx";

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 import { formatMs, formatTime } from "./format.ts";
 import { Layout } from "./layout.tsx";
 
