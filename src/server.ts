@@ -146,7 +146,10 @@ export function startServer(config: Config, logger: Logger, opts: StartOptions =
         // `retry:` sets how soon clients come back (to this instance after a
         // restart, or another one); the comment says why.
         hub.closeAll(new TextEncoder().encode("retry: 1000\n: server shutting down; reconnect\n\n"));
+        // Running imports go back to the queue while in-flight requests finish.
+        const requeued = ctx.runner.stop();
         await app.stop(false);
+        await requeued;
         metrics.close();
         retention.stop();
         await ctx.close();
