@@ -49,3 +49,12 @@ test("settings for auth, limits and retention parse and refuse bad values", () =
   expect(() => resolveConfig({}, { TRACEPORT_KEEP_UPLOADS: "some" })).toThrow(/expected one of "all", "failed", "none"/);
   expect(() => resolveConfig({ trustProxy: "maybe" }, {})).toThrow(/--trust-proxy: expected true or false/);
 });
+
+test("the README's configuration table lists every setting with its flag, variable and default", async () => {
+  const { SETTINGS } = await import("./settings.ts");
+  const readme = await Bun.file(new URL("../../README.md", import.meta.url)).text();
+  const show = (v: unknown) => (v === null || (Array.isArray(v) && v.length === 0) ? "(none)" : `\`${v === 4 * 1024 ** 3 ? "4g" : String(v)}\``);
+  for (const s of SETTINGS) {
+    expect(readme).toContain(`| \`${s.flag}\` | \`${s.env}\` | ${show(s.default)} |`);
+  }
+});
