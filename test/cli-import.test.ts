@@ -1,6 +1,6 @@
 /** `traceport import` as a user runs it: a separate process, against a server or the local data directory. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore } from "../src/storage/database.ts";
@@ -97,6 +97,8 @@ describe("traceport import (local)", () => {
     } finally {
       store.close();
     }
+    // The copy it imported from is gone once the import completed.
+    expect(readdirSync(join(data, "uploads"))).toEqual([]);
     // The same data directory through the environment, as the server reads it.
     const again = await cli([fixturePath("otlp/jaeger-ui-multi-line.jsonl")], { TRACEPORT_DATA_DIR: data });
     expect(again.code).toBe(0);

@@ -6,7 +6,9 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { SSEClient, type SSEJobUpdate } from "../client/sse-client.ts";
+import type { KeepUploads } from "../config/settings.ts";
 import { createContext, jobTopic, type AppContext } from "../context.ts";
+import { Retention } from "../jobs/retention.ts";
 import type { JobEvent } from "../jobs/types.ts";
 import { getJob } from "../storage/jobs/get-job.ts";
 import { toJob } from "../storage/jobs/job-mapper.ts";
@@ -21,6 +23,7 @@ export interface ImportCommandOptions {
   json: boolean;
   dataDir: string;
   workers: number;
+  keepUploads?: KeepUploads;
 }
 
 export interface Terminal {
@@ -147,9 +150,12 @@ function remoteTarget(opts: ImportCommandOptions): Target {
 
 function localTarget(opts: ImportCommandOptions): Target {
   let ctx: AppContext | null = null;
+  let retention: Retention | null = null;
   const open = () => {
     if (!ctx) {
       ctx = createContext({ dataDir: opts.dataDir, workers: opts.workers, logger: createLogger({ format: "text", level: "warn" }) });
+      // The server's upload policy: a completed import's copy is deleted, a failed one's kept for a retry.
+      retention = new Retention(ctx, { retainDays: 0, keepUploads: opts.keepUploads ?? "failed" });
       ctx.runner.start();
     }
     return ctx;
@@ -185,6 +191,7 @@ function localTarget(opts: ImportCommandOptions): Target {
       await open().runner.cancel(jobId);
     },
     async close() {
+      (retention as Retention | null)?.stop();
       if (ctx) await (ctx as AppContext).close();
     },
   };
