@@ -22,6 +22,8 @@ export interface ContextOptions {
 export interface AppContext {
   store: Store;
   broker: Broker<JobEvent>;
+  /** Where every job state change is recorded and published from. */
+  events: JobEventLog;
   runner: JobRunner;
   queue: JobQueue;
   logger: Logger;
@@ -65,6 +67,7 @@ export function createContext(opts: ContextOptions): AppContext {
   return {
     store,
     broker,
+    events,
     runner,
     queue,
     logger: opts.logger,
