@@ -86,7 +86,9 @@ export interface DesignResult {
 
 async function runDesign(design: string, n: number, idleSeconds: number): Promise<DesignResult> {
   const here = import.meta.dir;
-  const server = spawnChild<ServerMessage, OrchestratorToServer>([process.execPath, join(here, SERVER_SCRIPT[design]!)]);
+  // BENCH_PROFILE=DIR writes a CPU profile of each server process there (markdown, per-function times).
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, `--cpu-prof-name=${design}-${n}.md`] : [];
+  const server = spawnChild<ServerMessage, OrchestratorToServer>([process.execPath, ...profile, join(here, SERVER_SCRIPT[design]!)]);
   const ready = await server.next<Extract<ServerMessage, { type: "ready" }>>("ready");
   await Bun.sleep(500);
   const pid = server.proc.pid;

@@ -39,6 +39,9 @@ function corsOptions(origins: string[]) {
   };
 }
 
+/** The SSE stream routes (API and pages). */
+const SSE_PATHS = /^\/api\/jobs\/[^/]+\/stream$|^\/jobs\/[^/]+\/events$|^\/jobs\/events$/;
+
 /** The API and assets answer errors in JSON; the pages answer them in HTML. */
 function wantsJson(path: string): boolean {
   return path.startsWith("/api/") || path.startsWith("/assets/");
@@ -52,10 +55,31 @@ function htmlError(request: Request, status: number, message: string, details: s
 /** Builds the Elysia app (not listening). */
 export function buildApp(deps: RouteDeps) {
   const log = deps.ctx.logger.child({ component: "http" });
+  const logRequest = (request: Request, path: string, status: number) => {
+    try {
+      // The path only: query strings may carry stream tokens.
+      log.info("request", { method: request.method, path, status });
+    } catch {
+      // logging must never take a request (or the process) down
+    }
+  };
   let app = new Elysia()
     .onRequest(({ request, set }) => {
-      Object.assign(set.headers, SECURITY_HEADERS);
-      return checkAccess(request, deps.config, deps.auth) ?? undefined;
+      const path = new URL(request.url).pathname;
+      // SSE streams carry their own headers: with none set here, Elysia hands
+      // the stream's Response through instead of copying it (one Response and
+      // one Headers less per open connection).
+      if (!SSE_PATHS.test(path)) Object.assign(set.headers, SECURITY_HEADERS);
+      const refused = checkAccess(request, deps.config, deps.auth);
+      if (refused) {
+        logRequest(request, path, refused.status);
+        return refused;
+      }
+    })
+    // Logged when the handler answers (not when the response ends), so an open
+    // stream holds no request context for its whole life.
+    .onAfterHandle(({ request, path, response, set }) => {
+      logRequest(request, path, response instanceof Response ? response.status : typeof set.status === "number" ? set.status : 200);
     })
     .onError(({ error, code, request, path }) => {
       let status: number, message: string, details: string | null, headers: Record<string, string> = {};
@@ -67,15 +91,8 @@ export function buildApp(deps: RouteDeps) {
         log.error("request failed", { method: request.method, error: err.message, stack: err.stack });
         [status, message, details] = [500, "Internal server error", "The error was logged on the server."];
       }
+      logRequest(request, path, status);
       return wantsJson(path) ? jsonError(status, message, details, headers) : htmlError(request, status, message, details, headers);
-    })
-    .onAfterResponse(({ request, path, set }) => {
-      try {
-        // The path only: query strings may one day carry tokens.
-        log.info("request", { method: request.method, path, status: set.status ?? 200 });
-      } catch {
-        // logging must never take a request (or the process) down
-      }
     });
   if (deps.config.corsOrigins.length) app = app.use(cors(corsOptions(deps.config.corsOrigins)));
   return app

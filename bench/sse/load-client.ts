@@ -1,7 +1,6 @@
 /**
- * Opens N SSE streams to one URL (run with BUN_CONFIG_MAX_HTTP_REQUESTS set
- * high: Bun's fetch otherwise stalls at 256) and times each update from the
- * publisher's stamp to its arrival here. Talks only to loopback.
+ * Opens N SSE streams to one URL and times each update from the publisher's
+ * stamp to its arrival here. Talks only to loopback.
  *
  *   bun bench/sse/load-client.ts URL N
  */
@@ -16,7 +15,6 @@ if (!/^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)[:/]/.test(url)) throw new Error
 const arrivals = new Map<number, number[]>();
 const SEQ = /"seq":(\d+)/g;
 const BT = /"bt":([\d.]+)/g;
-const controllers: AbortController[] = [];
 let open = 0;
 let failed = 0;
 
@@ -34,26 +32,60 @@ function record(text: string, at: number): void {
   }
 }
 
-async function connect(): Promise<void> {
-  const ac = new AbortController();
-  controllers.push(ac);
-  const res = await fetch(url!, { headers: { accept: "text/event-stream" }, signal: ac.signal });
-  if (res.status !== 200 || !res.body) throw new Error(`HTTP ${res.status}`);
-  open++;
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        const at = now();
-        record(decoder.decode(value, { stream: true }), at);
-      }
-    } catch {
-      // aborted at exit
-    }
-  })();
+/**
+ * One stream over a raw TCP socket: an HTTP/1.1 GET, then every chunk of the
+ * response is scanned for stamps. Cheaper per message than fetch's streams, so
+ * the client's own cost disturbs the measurement as little as possible.
+ */
+const target = new URL(url);
+const request = `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nAccept: text/event-stream\r\n\r\n`;
+const sockets: { end(): void }[] = [];
+const decoder = new TextDecoder();
+
+function connect(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let carry = "";
+    let headerDone = false;
+    Bun.connect({
+      hostname: target.hostname.replace(/^\[|\]$/g, ""),
+      port: Number(target.port),
+      socket: {
+        open(socket) {
+          sockets.push(socket);
+          socket.write(request);
+        },
+        data(_socket, bytes) {
+          const at = now();
+          let text = carry + decoder.decode(bytes);
+          if (!headerDone) {
+            const i = text.indexOf("\r\n\r\n");
+            if (i < 0) {
+              carry = text;
+              return;
+            }
+            if (!text.startsWith("HTTP/1.1 200")) {
+              reject(new Error(text.split("\r\n")[0]));
+              return;
+            }
+            headerDone = true;
+            open++;
+            resolve();
+            text = text.slice(i + 4);
+          }
+          // A frame may be split across reads: keep an unfinished tail for the next one.
+          const lastEnd = text.lastIndexOf("\n\n");
+          record(lastEnd >= 0 ? text.slice(0, lastEnd) : "", at);
+          carry = lastEnd >= 0 ? text.slice(lastEnd + 2) : text;
+        },
+        error(_socket, err) {
+          reject(err);
+        },
+        connectError(_socket, err) {
+          reject(err);
+        },
+      },
+    }).catch(reject);
+  });
 }
 
 const started = now();
@@ -75,7 +107,7 @@ process.on("message", async (m: OrchestratorToClient) => {
     arrivals.delete(m.seq);
     process.send!({ type: "latencies", seq: m.seq, ms, missing: open - ms.length });
   } else if (m.type === "exit") {
-    for (const c of controllers) c.abort();
+    for (const s of sockets) s.end();
     process.exit(0);
   }
 });

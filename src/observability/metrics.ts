@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { AppContext } from "../context.ts";
+import { JOBS_TOPIC, jobTopic, type AppContext } from "../context.ts";
 import { JOB_STATUSES, type JobEvent } from "../jobs/types.ts";
 import type { SseHub } from "../realtime/sse-connection.ts";
 import { getJob } from "../storage/jobs/get-job.ts";
@@ -31,7 +31,7 @@ export class Metrics {
   });
   readonly deliveryLag = new Histogram({
     name: "traceport_event_delivery_lag_seconds",
-    help: "Time from a job event being stored to its write into an SSE connection.",
+    help: "Time from a job event being stored to its write into every SSE connection that follows it (events with subscribers only).",
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
@@ -54,8 +54,11 @@ export class Metrics {
     new Gauge({ name: "traceport_sse_subscribers", help: "Job-event subscriptions held by open streams.", registers: reg, collect() { this.set(ctx.broker.count()); } });
     new Gauge({ name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", registers: reg, collect() { this.set(process.memoryUsage.rss()); } });
 
-    hub.onDelivered = (lagMs) => this.deliveryLag.observe(Math.max(0, lagMs) / 1000);
+    // Observers run after the broker has published (synchronously) to every
+    // stream, so now minus the stored time is the time to reach them all.
+    // Measured once per event, not per connection: nothing added to the fan-out.
     this.unsubscribe = ctx.observe((e: JobEvent) => {
+      if (ctx.broker.count(jobTopic(e.jobId)) + ctx.broker.count(JOBS_TOPIC) > 0) this.deliveryLag.observe(Math.max(0, Date.now() - e.at) / 1000);
       if (e.type === "progress") return;
       const row = getJob(ctx.store, e.jobId);
       const status = e.type;

@@ -18,14 +18,17 @@ test("delivers to subscribers of the topic only, and counts them", () => {
   expect(b.count("jobs/1")).toBe(0);
 });
 
-test("the same listener subscribed twice is two subscriptions", () => {
+test("the same listener subscribed twice is one subscription; unsubscribing is idempotent", () => {
   const b = new Broker<string>();
   const got: string[] = [];
   const fn = (m: string) => got.push(m);
   const off1 = b.subscribe("t", fn);
-  b.subscribe("t", fn);
+  const off2 = b.subscribe("t", fn);
   b.publish("t", "x");
-  expect(got).toEqual(["x", "x"]);
+  expect(got).toEqual(["x"]);
   off1();
-  expect(b.count("t")).toBe(1);
+  off2();
+  off1();
+  expect(b.count("t")).toBe(0);
+  expect(b.count()).toBe(0);
 });

@@ -8,18 +8,22 @@ export type Listener<T> = (message: T) => void;
 export class Broker<T> {
   private readonly topics = new Map<string, Set<Listener<T>>>();
 
-  /** Returns an idempotent unsubscribe function. */
+  /**
+   * Returns an idempotent unsubscribe function. The listener itself is the
+   * subscription (no wrapper per subscriber): subscribe a fresh function each
+   * time, as every stream does; the same function twice is one subscription.
+   */
   subscribe(topic: string, listener: Listener<T>): () => void {
     let set = this.topics.get(topic);
     if (!set) this.topics.set(topic, (set = new Set()));
-    // Wrap so that the same function subscribed twice is two subscriptions.
-    const entry: Listener<T> = (m) => listener(m);
-    set.add(entry);
-    return () => {
-      const s = this.topics.get(topic);
-      if (!s || !s.delete(entry)) return;
-      if (s.size === 0) this.topics.delete(topic);
-    };
+    set.add(listener);
+    return () => this.unsubscribe(topic, listener);
+  }
+
+  unsubscribe(topic: string, listener: Listener<T>): void {
+    const s = this.topics.get(topic);
+    if (!s || !s.delete(listener)) return;
+    if (s.size === 0) this.topics.delete(topic);
   }
 
   publish(topic: string, message: T): void {

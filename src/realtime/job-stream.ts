@@ -30,41 +30,51 @@ const encoder = new TextEncoder();
  * - With it: exactly the job's events after that id.
  * After a terminal event the stream ends.
  */
-export function openJobStream(deps: JobStreamDeps, jobId: string, lastEventId: number | null, signal: AbortSignal, headers: Record<string, string> = {}): Response {
+export function openJobStream(deps: JobStreamDeps, jobId: string, lastEventId: number | null, signal: AbortSignal, headers: Record<string, string> | null = null): Response {
   const conn = new SseConnection(deps.hub, signal, headers);
-  let lastSent = lastEventId ?? 0;
-  let retryPending = true;
-  const retry = encoder.encode(`retry: ${deps.retryMs}\n`);
-
-  const send = (event: JobEvent) => {
-    if (event.id <= lastSent || conn.isClosed) return;
-    lastSent = event.id;
-    // The first frame carries `retry:`; the rest of it is the shared event frame.
-    if (retryPending) {
-      retryPending = false;
-      conn.send(retry);
-    }
-    conn.send(jobEventFrame(event));
-    // Ending right after the terminal event: the frame is flushed, then the stream closes.
-    if (event.type !== "progress") conn.close();
+  const state = { lastSent: lastEventId ?? 0, retryPending: true };
+  const topic = jobTopic(jobId);
+  // One closure per connection: the listener. Everything else is shared.
+  const listener = (event: JobEvent) => {
+    send(deps, conn, state, event);
   };
-
-  const unsubscribe = deps.broker.subscribe(jobTopic(jobId), (event) => {
-    send(event);
-    deps.hub.delivered(event.at);
-  });
-  conn.onClose(unsubscribe);
+  deps.broker.subscribe(topic, listener);
+  conn.onClose(() => deps.broker.unsubscribe(topic, listener));
 
   const backlog = lastEventId === null ? [latestJobEvent(deps.store, jobId)].filter((e) => e !== undefined) : listJobEventsAfter(deps.store, jobId, lastEventId);
-  for (const e of backlog) send(e);
+  for (const e of backlog) send(deps, conn, state, e);
 
-  if (retryPending && !conn.isClosed) {
+  if (state.retryPending && !conn.isClosed) {
     // Nothing newer than Last-Event-ID: still open the stream at once.
-    retryPending = false;
-    conn.send(encoder.encode(`retry: ${deps.retryMs}\n\n`));
+    state.retryPending = false;
+    conn.send(retryFrame(deps.retryMs));
     // A finished job whose terminal event the client already has: nothing more will come.
     const latest = latestJobEvent(deps.store, jobId);
-    if (latest && latest.type !== "progress" && latest.id <= lastSent) conn.close();
+    if (latest && latest.type !== "progress" && latest.id <= state.lastSent) conn.close();
   }
   return conn.response;
+}
+
+/** Writes one event unless it was sent already; the first frame carries `retry:`. After a terminal event the stream ends. */
+function send(deps: JobStreamDeps, conn: SseConnection, state: { lastSent: number; retryPending: boolean }, event: JobEvent): boolean {
+  if (event.id <= state.lastSent || conn.isClosed) return false;
+  state.lastSent = event.id;
+  if (state.retryPending) {
+    state.retryPending = false;
+    conn.send(retryFrame(deps.retryMs, false));
+  }
+  conn.send(jobEventFrame(event));
+  // Ending right after the terminal event: the frame is flushed, then the stream closes.
+  if (event.type !== "progress") conn.close();
+  return true;
+}
+
+const retryFrames = new Map<string, Uint8Array>();
+
+/** `retry: N` alone (a frame of its own) or as the first line of the next frame; encoded once per value. */
+function retryFrame(ms: number, own = true): Uint8Array {
+  const key = `${ms}:${own}`;
+  let f = retryFrames.get(key);
+  if (!f) retryFrames.set(key, (f = encoder.encode(own ? `retry: ${ms}\n\n` : `retry: ${ms}\n`)));
+  return f;
 }

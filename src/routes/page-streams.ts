@@ -115,9 +115,7 @@ export function pageStreamRoutes(deps: RouteDeps) {
             // A job this page has not seen: created after it was rendered.
             frame = rowsFrame(newRows());
           }
-          if (!frame) return null;
-          hub.delivered(e.at);
-          return { frames: [frame] };
+          return frame ? { frames: [frame] } : null;
         },
       });
     })
@@ -143,7 +141,6 @@ export function pageStreamRoutes(deps: RouteDeps) {
           return isTerminal(job.status) ? end([frame]) : { frames: [frame] };
         },
         onMessage: (e) => {
-          hub.delivered(e.at);
           const frame = render(e, shown === e.data.status ? "card" : "cardWithActions");
           shown = e.data.status;
           if (!frame) return end([]);
