@@ -1,0 +1,154 @@
+/**
+ * Import throughput against the limits of this machine (issue #6): for each
+ * format, a deterministic file of N spans (seed 42) is imported end to end by
+ * the real import task, each run in its own process (time, spans/s, MB/s, peak
+ * RSS); in the same run, on the same bytes, the limits:
+ *   - JSON.parse of the bytes (per line for JSON Lines, the whole document otherwise);
+ *   - parse + normalise through the real streaming reader, storing nothing;
+ *   - (JSON Lines) a raw bun:sqlite prepared INSERT of the same rows into the
+ *     same schema, one transaction per 2,000-row batch, JSON already built.
+ * Where the time goes = JSON.parse | normalising (reader − parse) | storing (end to end − reader).
+ *
+ *   bun bench/import-throughput.ts [--spans 1000000] [--runs 3] [--formats otlp-jsonl,otlp-json,jaeger,zipkin] [--json FILE]
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { formatById } from "../src/formats/registry.ts";
+import type { NormalisedSpan } from "../src/formats/types.ts";
+import { openInput } from "../src/import/open-input.ts";
+import { ImportSink } from "../src/import/import-sink.ts";
+import { openStore } from "../src/storage/database.ts";
+import { generate, type GenFormat } from "./generate.ts";
+
+const { values } = parseArgs({
+  options: {
+    spans: { type: "string", default: "1000000" },
+    runs: { type: "string", default: "3" },
+    formats: { type: "string", default: "otlp-jsonl,otlp-json,jaeger,zipkin" },
+    json: { type: "string" },
+  },
+});
+const SPANS = Number(values.spans);
+const RUNS = Number(values.runs);
+const OUT = join(import.meta.dir, "out");
+mkdirSync(OUT, { recursive: true });
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const EXT: Record<GenFormat, string> = { "otlp-jsonl": "jsonl", "otlp-json": "json", jaeger: "jaeger.json", zipkin: "zipkin.json" };
+
+async function fileFor(format: GenFormat): Promise<string> {
+  const file = join(OUT, `${format}-${SPANS}.${EXT[format]}`);
+  if (!existsSync(file)) await generate({ format, out: file, spans: SPANS, seed: 42 });
+  return file;
+}
+
+function importOnce(file: string): { seconds: number; spans: number; spansPerSecond: number; mbPerSecond: number; peakRssMB: number } {
+  const p = Bun.spawnSync([process.execPath, join(import.meta.dir, "run-import.ts"), file], { stdout: "pipe", stderr: "inherit" });
+  const r = JSON.parse(p.stdout.toString().trim().split("\n").at(-1)!);
+  if (r.status !== "completed") throw new Error(`import failed: ${r.error}`);
+  return r;
+}
+
+async function jsonParseSeconds(file: string, format: GenFormat): Promise<number> {
+  const text = await Bun.file(file).text();
+  const t0 = performance.now();
+  if (format === "otlp-jsonl") {
+    let start = 0;
+    for (;;) {
+      const end = text.indexOf("\n", start);
+      if (end < 0) break;
+      if (end > start) JSON.parse(text.slice(start, end));
+      start = end + 1;
+    }
+  } else JSON.parse(text);
+  return (performance.now() - t0) / 1000;
+}
+
+/** The real reader and normaliser, streaming from disk, with a sink that stores nothing (or keeps the rows). */
+async function readerSeconds(file: string, format: GenFormat, keep?: NormalisedSpan[]): Promise<{ seconds: number; spans: number }> {
+  const ac = new AbortController();
+  const t0 = performance.now();
+  const opened = await openInput(file, ac.signal, () => {});
+  const sink = new ImportSink(ac.signal, { strict: false, batchSize: 2000, write: (b) => (keep?.push(...b), b.length) });
+  await formatById(format)!.read(opened.source, sink, opened.head);
+  sink.flush();
+  return { seconds: (performance.now() - t0) / 1000, spans: sink.spanCount };
+}
+
+/** A raw prepared INSERT of rows whose JSON is already built, into the same schema. */
+function rawInsertRowsPerSecond(rows: unknown[][]): number {
+  const dir = mkdtempSync(join(tmpdir(), "traceport-raw-"));
+  const store = openStore(dir);
+  const insert = store.sqlite.prepare(
+    `INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, service, start_ns, end_ns, status_code, status_message, trace_state, flags, attributes, events, links, resource, scope, job_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
+  );
+  const batch = store.sqlite.transaction((slice: unknown[][]) => {
+    for (const r of slice) insert.run(...(r as never[]));
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < rows.length; i += 2000) batch(rows.slice(i, i + 2000));
+  const seconds = (performance.now() - t0) / 1000;
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return rows.length / seconds;
+}
+
+const results: Record<string, unknown>[] = [];
+for (const format of values.formats!.split(",") as GenFormat[]) {
+  const file = await fileFor(format);
+  const bytes = Bun.file(file).size;
+  const imports = Array.from({ length: RUNS }, () => importOnce(file));
+  const parse = [];
+  const reader = [];
+  for (let r = 0; r < RUNS; r++) {
+    parse.push(await jsonParseSeconds(file, format));
+    Bun.gc(true);
+    reader.push((await readerSeconds(file, format)).seconds);
+    Bun.gc(true);
+  }
+  const spans = imports[0]!.spans;
+  const e2e = median(imports.map((i) => i.seconds));
+  const row: Record<string, unknown> = {
+    format,
+    spans,
+    mb: Math.round(bytes / 1e6),
+    importSeconds: e2e,
+    importSpansPerSecond: Math.round(spans / e2e),
+    importMBPerSecond: Math.round((bytes / 1e6 / e2e) * 10) / 10,
+    peakRssMB: median(imports.map((i) => i.peakRssMB)),
+    jsonParseSeconds: Math.round(median(parse) * 100) / 100,
+    jsonParseSpansPerSecond: Math.round(spans / median(parse)),
+    readerSeconds: Math.round(median(reader) * 100) / 100,
+    readerSpansPerSecond: Math.round(spans / median(reader)),
+  };
+  if (format === "otlp-jsonl") {
+    // The same rows, JSON built, for the raw insert limit.
+    const kept: NormalisedSpan[] = [];
+    await readerSeconds(file, format, kept);
+    const rows = kept.map((s) => [
+      s.traceId, s.spanId, s.parentSpanId, s.name, s.kind, s.service, s.startNs, s.endNs, s.statusCode, s.statusMessage, s.traceState, s.flags,
+      JSON.stringify(s.attributes), JSON.stringify(s.events), JSON.stringify(s.links), JSON.stringify(s.resource), s.scope === null ? null : JSON.stringify(s.scope), "job",
+    ]);
+    kept.length = 0;
+    const raw = median(Array.from({ length: RUNS }, () => rawInsertRowsPerSecond(rows)));
+    row.rawInsertRowsPerSecond = Math.round(raw);
+    row.importVsRawInsert = Math.round((spans / e2e / raw) * 100) / 100;
+  }
+  const parseS = median(parse);
+  const readerS = median(reader);
+  row.timeSplit = { parse: Math.round(parseS * 10) / 10, normalise: Math.round((readerS - parseS) * 10) / 10, store: Math.round((e2e - readerS) * 10) / 10 };
+  results.push(row);
+  console.log(JSON.stringify(row));
+}
+
+console.log("\n| format | spans | MB | import (median of " + RUNS + ") | spans/s | MB/s | peak RSS | JSON.parse | parse + normalise | raw insert | import / raw insert |");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a printed table of the rows above
+for (const r of results as Record<string, any>[]) {
+  console.log(
+    `| ${r.format} | ${r.spans.toLocaleString("en")} | ${r.mb} | ${r.importSeconds} s | ${r.importSpansPerSecond.toLocaleString("en")} | ${r.importMBPerSecond} | ${r.peakRssMB} MB | ${r.jsonParseSeconds} s (${r.jsonParseSpansPerSecond.toLocaleString("en")}/s) | ${r.readerSeconds} s (${r.readerSpansPerSecond.toLocaleString("en")}/s) | ${r.rawInsertRowsPerSecond ? r.rawInsertRowsPerSecond.toLocaleString("en") + " rows/s" : "–"} | ${r.importVsRawInsert ?? "–"} |`,
+  );
+}
+if (values.json) await Bun.write(values.json, JSON.stringify(results, null, 2));
