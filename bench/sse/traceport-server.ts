@@ -14,7 +14,8 @@ import { now, type OrchestratorToServer } from "./protocol.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "traceport-fanout-"));
 const config = { ...resolveConfig({}, {}), port: 0, dataDir, maxSseConnections: 100_000 };
-const server = startServer(config, silentLogger, { runJobs: false, idleTimeoutSeconds: 60 });
+// BENCH_IDLE_TIMEOUT overrides the server's idle timeout for ordinary requests (an experiment: 0 turns it off).
+const server = startServer(config, silentLogger, { runJobs: false, idleTimeoutSeconds: Number(process.env.BENCH_IDLE_TIMEOUT ?? 60) });
 const job = server.ctx.queue.enqueue({ kind: "import", input: { path: "none", name: "fanout", size: 1, format: "auto" }, options: {} });
 
 process.on("message", (m: OrchestratorToServer) => {
