@@ -1,5 +1,6 @@
 /** @jsxImportSource @kitajs/html */
 import type { ImportResult } from "../src/import/import-task.ts";
+import { isTerminal } from "../src/jobs/types.ts";
 import type { PublicJob } from "../src/routes/public-job.ts";
 import { formatBytes, formatCount, formatSeconds } from "./format.ts";
 
@@ -264,8 +265,7 @@ export function JobCardBody({ job }: { job: PublicJob }): string {
  * close it on the `end` event; htmx closes it when the card is removed.
  */
 export function JobCard({ job, mode }: JobCardProps): string {
-  const ended = job.status === "completed" || job.status === "failed" || job.status === "cancelled";
-  const m: CardMode = ended ? "static" : mode;
+  const m: CardMode = isTerminal(job.status) ? "static" : mode;
   if (m === "live") {
     return (
       <section class="job-card" id={`job-${job.id}`} data-job-id={job.id} hx-ext="sse" sse-connect={`/jobs/${job.id}/events`} sse-close="end">

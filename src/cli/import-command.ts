@@ -9,7 +9,7 @@ import { SSEClient, type SSEJobUpdate } from "../client/sse-client.ts";
 import type { KeepUploads } from "../config/settings.ts";
 import { createContext, jobTopic, type AppContext } from "../context.ts";
 import { Retention } from "../jobs/retention.ts";
-import type { JobEvent } from "../jobs/types.ts";
+import { isTerminal, type JobEvent } from "../jobs/types.ts";
 import { getJob } from "../storage/jobs/get-job.ts";
 import { toJob } from "../storage/jobs/job-mapper.ts";
 import { createLogger } from "../util/logger.ts";
@@ -184,7 +184,7 @@ function localTarget(opts: ImportCommandOptions): Target {
         });
         // It may have ended before we subscribed.
         const job = toJob(getJob(c.store, jobId)!);
-        if (job.status === "completed" || job.status === "failed" || job.status === "cancelled") finish(job);
+        if (isTerminal(job.status)) finish(job);
       });
     },
     async cancel(jobId) {

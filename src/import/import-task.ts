@@ -1,4 +1,4 @@
-import { isAbsolute, join } from "node:path";
+import { inputFilePath } from "./input-path.ts";
 import { detectFormat, FORMATS, formatById } from "../formats/registry.ts";
 import { FileFormatError, type TraceFormat } from "../formats/types.ts";
 import type { TaskDefinition } from "../jobs/task.ts";
@@ -105,7 +105,7 @@ export function createImportTask(store: Store): TaskDefinition {
     if (!input) throw new TaskError("The job has no input file");
     const started = performance.now();
     deleteJobSpans(store, job.id);
-    const path = isAbsolute(input.path) ? input.path : join(store.dataDir, input.path);
+    const path = inputFilePath(store.dataDir, input.path);
     const file = Bun.file(path);
     if (!(await file.exists())) throw new TaskError("The uploaded file is no longer in the data directory", `missing: ${input.path}`);
     const total = file.size;

@@ -1,5 +1,5 @@
 import { existsSync, rmSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { inputFilePath } from "../import/input-path.ts";
 import type { Store } from "../storage/database.ts";
 import { deleteJobRow } from "../storage/jobs/delete-job.ts";
 import { deleteJobSpans } from "../storage/spans/delete-job-spans.ts";
@@ -59,6 +59,6 @@ export class JobQueue {
   }
 
   private inputPath(p: string): string {
-    return isAbsolute(p) ? p : join(this.store.dataDir, p);
+    return inputFilePath(this.store.dataDir, p);
   }
 }

@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
 import type { KeepUploads } from "../config/settings.ts";
 import type { AppContext } from "../context.ts";
+import { inputFilePath } from "../import/input-path.ts";
 import { getJob } from "../storage/jobs/get-job.ts";
 import type { JobEvent } from "./types.ts";
 
@@ -69,7 +69,6 @@ export class Retention {
     if (keep) return;
     const row = getJob(this.ctx.store, e.jobId);
     if (!row?.inputPath) return;
-    const path = isAbsolute(row.inputPath) ? row.inputPath : join(this.ctx.store.dataDir, row.inputPath);
-    rmSync(path, { force: true });
+    rmSync(inputFilePath(this.ctx.store.dataDir, row.inputPath), { force: true });
   }
 }

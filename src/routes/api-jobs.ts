@@ -2,11 +2,10 @@ import { Elysia } from "elysia";
 import { HttpError } from "../http/http-error.ts";
 import { JOB_STATUSES, type JobStatus } from "../jobs/types.ts";
 import { parseBool } from "../http/query-params.ts";
-import { getJob } from "../storage/jobs/get-job.ts";
 import { toJob } from "../storage/jobs/job-mapper.ts";
 import { listJobs } from "../storage/jobs/list-jobs.ts";
 import type { RouteDeps } from "./deps.ts";
-import { publicJob } from "./public-job.ts";
+import { loadPublicJob, publicJob } from "./public-job.ts";
 
 const MAX_LIMIT = 200;
 
@@ -36,9 +35,9 @@ export function jobRoutes({ ctx }: RouteDeps) {
       };
     })
     .get("/api/jobs/:id", ({ params }) => {
-      const row = getJob(ctx.store, params.id);
-      if (!row) throw notFound(params.id);
-      return publicJob(toJob(row));
+      const job = loadPublicJob(ctx.store, params.id);
+      if (!job) throw notFound(params.id);
+      return job;
     })
     .post("/api/jobs/:id/cancel", async ({ params, set }) => {
       const outcome = await ctx.runner.cancel(params.id);

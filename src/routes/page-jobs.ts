@@ -1,7 +1,6 @@
 import { Elysia } from "elysia";
 import { HttpError } from "../http/http-error.ts";
 import { JOB_STATUSES, type JobStatus } from "../jobs/types.ts";
-import { getJob } from "../storage/jobs/get-job.ts";
 import { toJob } from "../storage/jobs/job-mapper.ts";
 import { listJobs } from "../storage/jobs/list-jobs.ts";
 import { GoneCard, JobCard, type CardMode } from "../../views/job-card.tsx";
@@ -13,7 +12,7 @@ import { ErrorNote, MessagePage } from "../../views/message.tsx";
 import type { RouteDeps } from "./deps.ts";
 import { backTo, html, isHtmx, seeOther } from "./html.ts";
 import { importUpload } from "./import-upload.ts";
-import { publicJob } from "./public-job.ts";
+import { loadPublicJob, publicJob } from "./public-job.ts";
 
 export const JOBS_PAGE_SIZE = 25;
 
@@ -40,10 +39,7 @@ function jobNotFound(request: Request, id: string): Response {
  */
 export function jobPageRoutes(deps: RouteDeps) {
   const { ctx } = deps;
-  const load = (id: string) => {
-    const row = getJob(ctx.store, id);
-    return row ? publicJob(toJob(row)) : null;
-  };
+  const load = (id: string) => loadPublicJob(ctx.store, id);
   return new Elysia()
     .get("/", () => seeOther("/jobs"))
     .get("/import", () => html(ImportPage({ form: ImportForm({ idPrefix: "page" }) })))

@@ -3,7 +3,6 @@ import { JOBS_TOPIC, jobTopic } from "../context.ts";
 import { isTerminal, type JobEvent } from "../jobs/types.ts";
 import { END_FRAME, openFragmentStream, type StreamStep } from "../realtime/fragment-stream.ts";
 import { encodeSseFrame } from "../realtime/sse-frame.ts";
-import { getJob } from "../storage/jobs/get-job.ts";
 import { getJobs } from "../storage/jobs/get-jobs.ts";
 import { toJob } from "../storage/jobs/job-mapper.ts";
 import { listJobs } from "../storage/jobs/list-jobs.ts";
@@ -11,7 +10,7 @@ import { GoneBody, JobCardActions, JobCardBody } from "../../views/job-card.tsx"
 import { JobRow, JobRowCells, NewJobRows } from "../../views/job-row.tsx";
 import type { RouteDeps } from "./deps.ts";
 import { assertStreamCapacity } from "./stream-capacity.ts";
-import { publicJob, type PublicJob } from "./public-job.ts";
+import { loadPublicJob, publicJob, type PublicJob } from "./public-job.ts";
 import { JOBS_PAGE_SIZE } from "./page-jobs.ts";
 
 const RETRY_MS = 2000;
@@ -33,10 +32,7 @@ const ID = /^[0-9a-f-]{36}$/;
 export function pageStreamRoutes(deps: RouteDeps) {
   const { ctx, hub } = deps;
   const log = ctx.logger.child({ component: "page-stream" });
-  const load = (id: string): PublicJob | null => {
-    const row = getJob(ctx.store, id);
-    return row ? publicJob(toJob(row)) : null;
-  };
+  const load = (id: string): PublicJob | null => loadPublicJob(ctx.store, id);
   // A published event is loaded and rendered once, whoever is watching. A
   // connection that saw the job in another status gets the variant with the
   // buttons (whole row, or card actions out of band); otherwise only what moves.

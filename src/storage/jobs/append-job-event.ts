@@ -16,9 +16,8 @@ function statements(db: Database) {
   const completed = db.prepare("UPDATE jobs SET status = 'completed', progress = ?, updated_at = ?, state = NULL, result = ?, finished_at = ? WHERE id = ?");
   const failed = db.prepare("UPDATE jobs SET status = 'failed', progress = ?, updated_at = ?, state = NULL, error = ?, details = ?, finished_at = ? WHERE id = ?");
   const cancelled = db.prepare("UPDATE jobs SET status = 'cancelled', progress = ?, updated_at = ?, state = NULL, finished_at = ? WHERE id = ?");
-  const append = db.transaction((jobId: string, data: JobEventData, now: number): number => {
+  const append = db.transaction((jobId: string, type: string, data: JobEventData, now: number): number => {
     const json = JSON.stringify(data);
-    const type = data.status === "queued" || data.status === "running" ? "progress" : data.status;
     const id = insert.get(jobId, type, json, now)!.id;
     switch (data.status) {
       case "queued":
@@ -52,7 +51,7 @@ const prepared = new WeakMap<Database, ReturnType<typeof statements>>();
 export function appendJobEvent(store: Store, jobId: string, data: JobEventData, now = Date.now()): JobEvent {
   let s = prepared.get(store.sqlite);
   if (!s) prepared.set(store.sqlite, (s = statements(store.sqlite)));
-  const id = s.append(jobId, data, now);
   const type = data.status === "queued" || data.status === "running" ? "progress" : data.status;
+  const id = s.append(jobId, type, data, now);
   return { id, jobId, type, data, at: now } as JobEvent;
 }
