@@ -35,6 +35,17 @@ async function importFixture(): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 
+/** Waits (at most 10 s) until the job has ended: only an ended job can be deleted. */
+async function ended(id: string): Promise<void> {
+  const until = performance.now() + 10_000;
+  while (performance.now() < until) {
+    const job = (await (await fetch(`${server.url}/api/jobs/${id}`, { headers: auth })).json()) as { status: string };
+    if (!["queued", "running"].includes(job.status)) return;
+    await Bun.sleep(20);
+  }
+  throw new Error(`job ${id} did not end within 10 s`);
+}
+
 async function login(headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${server.url}/login`, {
     method: "POST",
@@ -183,6 +194,7 @@ describe("CSRF", () => {
     const fetchSite = await fetch(`${server.url}/jobs/${id}/delete`, { method: "POST", headers: { cookie, "sec-fetch-site": "cross-site" }, redirect: "manual" });
     expect(fetchSite.status).toBe(403);
     expect((await fetch(`${server.url}/api/jobs/${id}`, { headers: auth })).status).toBe(200);
+    await ended(id);
     const same = await fetch(`${server.url}/jobs/${id}/delete`, { method: "POST", headers: { cookie, origin: `http://${host}` }, redirect: "manual" });
     expect(same.status).toBe(303);
     expect((await fetch(`${server.url}/api/jobs/${id}`, { headers: auth })).status).toBe(404);

@@ -6,11 +6,10 @@ export interface IssueSample extends Location {
   message: string;
 }
 
-export interface ImportCounts {
+/** What the reader found; the inserting side adds `inserted` and `duplicates`. */
+export interface ReadCounts {
   /** Valid span records read, duplicates included. */
   spans: number;
-  inserted: number;
-  duplicates: number;
   /** Records skipped because of an error. */
   errors: number;
   warnings: number;
@@ -37,7 +36,6 @@ export class ImportSink implements SpanSink {
   private readonly traceIds = new Set<string>();
   private readonly serviceNames = new Set<string>();
   private spans = 0;
-  private inserted = 0;
   private errors = 0;
   private warnings = 0;
 
@@ -46,7 +44,8 @@ export class ImportSink implements SpanSink {
     private readonly opts: {
       strict: boolean;
       batchSize: number;
-      write: (batch: NormalisedSpan[]) => number;
+      /** Takes the batch; the sink never touches it again. */
+      write: (batch: NormalisedSpan[]) => void;
     },
   ) {}
 
@@ -83,19 +82,18 @@ export class ImportSink implements SpanSink {
   flush(): void {
     if (this.batch.length === 0) return;
     this.signal.throwIfAborted();
-    this.inserted += this.opts.write(this.batch);
+    const batch = this.batch;
     this.batch = [];
+    this.opts.write(batch);
   }
 
   get spanCount(): number {
     return this.spans;
   }
 
-  counts(): ImportCounts {
+  counts(): ReadCounts {
     return {
       spans: this.spans,
-      inserted: this.inserted,
-      duplicates: this.spans - this.inserted - this.batch.length,
       errors: this.errors,
       warnings: this.warnings,
       traces: this.traceIds.size,

@@ -29,9 +29,15 @@ function toStream(it: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
  * Opens a spooled file as a stream. Gzip is recognised by its magic bytes and
  * decompressed on the fly; `onRawBytes` counts the bytes read from disk, so for
  * a compressed file progress follows the compressed size. A UTF-8 byte order
- * mark is dropped. The file is never read whole.
+ * mark is dropped. The file is never read whole. `beforeChunk` may hold the
+ * next read back (a consumer that has fallen behind).
  */
-export async function openInput(path: string, signal: AbortSignal, onRawBytes: (total: number) => void): Promise<OpenedInput> {
+export async function openInput(
+  path: string,
+  signal: AbortSignal,
+  onRawBytes: (total: number) => void,
+  beforeChunk?: () => Promise<void> | undefined,
+): Promise<OpenedInput> {
   async function* raw(): AsyncGenerator<Uint8Array> {
     let total = 0;
     let lastYield = performance.now();
@@ -42,6 +48,8 @@ export async function openInput(path: string, signal: AbortSignal, onRawBytes: (
         await new Promise((resolve) => setImmediate(resolve));
         lastYield = performance.now();
       }
+      const wait = beforeChunk?.();
+      if (wait) await wait;
       signal.throwIfAborted();
       total += chunk.length;
       onRawBytes(total);
