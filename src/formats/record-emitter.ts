@@ -10,20 +10,25 @@ export function jsonPath(keys: readonly (string | number)[]): string {
 /**
  * Runs one record's normaliser and reports the outcome to the sink: the span and
  * its warnings, or one error at the record's location. A RecordError is the
- * record's fault; anything else is a bug and propagates.
+ * record's fault; anything else is a bug and propagates. `at` gives the
+ * location; it is only called when there is something to report (building a
+ * JSON path for every span costs more than some normalisers).
  */
-export function emitRecord(sink: Pick<SpanSink, "span" | "issue">, where: Location, normalise: (warnings: Warning[]) => NormalisedSpan): void {
+export function emitRecord(sink: Pick<SpanSink, "span" | "issue">, at: () => Location, normalise: (warnings: Warning[]) => NormalisedSpan): void {
   const warnings: Warning[] = [];
   let span: NormalisedSpan;
   try {
     span = normalise(warnings);
   } catch (err) {
     if (err instanceof RecordError) {
-      sink.issue({ ...where, severity: "error", message: err.message });
+      sink.issue({ ...at(), severity: "error", message: err.message });
       return;
     }
     throw err;
   }
-  for (const w of warnings) sink.issue({ ...where, severity: "warning", message: w.message, strictError: w.strictError });
-  sink.span(span, where);
+  if (warnings.length > 0) {
+    const where = at();
+    for (const w of warnings) sink.issue({ ...where, severity: "warning", message: w.message, strictError: w.strictError });
+  }
+  sink.span(span);
 }

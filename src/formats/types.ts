@@ -86,7 +86,7 @@ export interface Warning {
 
 /** Receives what a reader finds. A reader checks `signal` at least once per chunk. */
 export interface SpanSink {
-  span(span: NormalisedSpan, where: Location): void;
+  span(span: NormalisedSpan): void;
   issue(issue: RecordIssue): void;
   readonly signal: AbortSignal;
 }

@@ -29,7 +29,7 @@ function emitTrace(trace: Record<string, unknown>, keys: JsonKey[], sink: SpanSi
 }
 
 function emitSpan(raw: unknown, keys: JsonKey[], processes: Map<string, JaegerProcess>, sink: SpanSink): void {
-  emitRecord(sink, { path: jsonPath(keys) }, (warnings) => {
+  emitRecord(sink, () => ({ path: jsonPath(keys) }), (warnings) => {
     let process: JaegerProcess = NO_PROCESS;
     if (isObject(raw) && isObject(raw.process)) {
       process = jaegerProcess(raw.process, "process");

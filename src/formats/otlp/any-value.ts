@@ -8,7 +8,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function intString(v: unknown, path: string): string {
   if (typeof v === "number" && Number.isInteger(v)) return String(v);
-  if (typeof v === "string" && /^-?\d+$/.test(v)) return v.replace(/^(-?)0+(?=\d)/, "$1");
+  if (typeof v === "string" && /^-?\d+$/.test(v)) {
+    // Leading zeros are rare: strip them only when there are some.
+    const digits = v.charCodeAt(0) === 45 ? 1 : 0;
+    return v.charCodeAt(digits) === 48 && v.length > digits + 1 ? v.replace(/^(-?)0+(?=\d)/, "$1") : v;
+  }
   if (typeof v === "bigint") return v.toString();
   throw new RecordError(`${path}.intValue ${JSON.stringify(v)} is not an integer`);
 }

@@ -48,7 +48,7 @@ export const otlpJson: TraceFormat = {
     let pending: Pending[] = [];
 
     const emit = (raw: unknown, keys: JsonKey[], ctx: SpanContext) =>
-      emitRecord(sink, { path: jsonPath(keys) }, (w) => normaliseOtlpSpan(raw, ctx, w));
+      emitRecord(sink, () => ({ path: jsonPath(keys) }), (w) => normaliseOtlpSpan(raw, ctx, w));
 
     const flush = (force: boolean) => {
       if (pending.length === 0 || resource === null) return;

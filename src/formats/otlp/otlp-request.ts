@@ -75,7 +75,7 @@ export function emitOtlpRequest(req: unknown, prefix: (string | number)[], line:
         out.issue({ ...at([...ssKeys, "spans"]), severity: "error", message: "spans is not an array" });
         return;
       }
-      spans.forEach((raw, i) => emitRecord(out, at([...ssKeys, "spans", i]), (w) => normaliseOtlpSpan(raw, ctx, w)));
+      spans.forEach((raw, i) => emitRecord(out, () => at([...ssKeys, "spans", i]), (w) => normaliseOtlpSpan(raw, ctx, w)));
     });
   });
 }

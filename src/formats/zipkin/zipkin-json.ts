@@ -18,7 +18,7 @@ export const zipkinJson: TraceFormat = {
     await streamJsonValues(
       source,
       paths,
-      ({ value, keys }) => emitRecord(sink, { path: jsonPath(keys.filter((k) => k !== undefined)) }, (w) => normaliseZipkinSpan(value, w)),
+      ({ value, keys }) => emitRecord(sink, () => ({ path: jsonPath(keys.filter((k) => k !== undefined)) }), (w) => normaliseZipkinSpan(value, w)),
       sink.signal,
     );
   },
