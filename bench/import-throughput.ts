@@ -5,14 +5,17 @@
  * RSS); in the same run, on the same bytes, the limits:
  *   - JSON.parse of the bytes (per line for JSON Lines, the whole document otherwise);
  *   - parse + normalise through the real streaming reader, storing nothing;
+ *   - the same, also serialising each batch into insert rows: all the work of
+ *     the import's reader thread;
  *   - a raw bun:sqlite prepared INSERT of the same rows into the same schema,
  *     one transaction per 2,000-row batch, JSON already built.
  * The import overlaps reading (a reader thread) with inserting (the main
  * thread), so its time is about the larger of the two plus what they cost each
- * other on a shared machine; `overlap` = (reader + raw insert) / import says
+ * other on a shared machine; `overlap` = (reader thread's work: parse,
+ * normalise and serialise rows + raw insert) / import says
  * how much of the sum the pipeline hides (1 = none, 2 = all).
  *
- *   bun bench/import-throughput.ts [--spans 1000000] [--runs 3] [--formats otlp-jsonl,otlp-json,jaeger,zipkin] [--json FILE]
+ *   bun bench/import-throughput.ts [--spans 1000000] [--runs 3] [--formats otlp-jsonl,otlp-json,jaeger,zipkin] [--json FILE] [--only reader-rows]
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,6 +35,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     formats: { type: "string", default: "otlp-jsonl,otlp-json,jaeger,zipkin" },
     json: { type: "string" },
+    only: { type: "string" },
   },
 });
 const SPANS = Number(values.spans);
@@ -70,11 +74,20 @@ async function jsonParseSeconds(file: string, format: GenFormat): Promise<number
 }
 
 /** The real reader and normaliser, streaming from disk, with a sink that stores nothing (or keeps the rows). */
-async function readerSeconds(file: string, format: GenFormat, keep?: NormalisedSpan[]): Promise<{ seconds: number; spans: number }> {
+async function readerSeconds(file: string, format: GenFormat, opts: { keep?: NormalisedSpan[]; rows?: boolean } = {}): Promise<{ seconds: number; spans: number }> {
   const ac = new AbortController();
   const t0 = performance.now();
   const opened = await openInput(file, ac.signal, () => {});
-  const sink = new ImportSink(ac.signal, { strict: false, batchSize: 2000, write: (b) => void keep?.push(...b) });
+  // With `rows`, each batch is also serialised into insert rows, as the import's reader thread does.
+  const builder = new SpanRowBuilder();
+  const sink = new ImportSink(ac.signal, {
+    strict: false,
+    batchSize: 2000,
+    write: (b) => {
+      if (opts.keep) opts.keep.push(...b);
+      if (opts.rows) builder.build(b);
+    },
+  });
   await formatById(format)!.read(opened.source, sink, opened.head);
   sink.flush();
   return { seconds: (performance.now() - t0) / 1000, spans: sink.spanCount };
@@ -109,16 +122,32 @@ function rawInsertRowsPerSecond(batches: SpanRowValue[][]): number {
 }
 
 const results: Record<string, unknown>[] = [];
+if (values.only === "reader-rows") {
+  // Just the reader thread's whole work (parse, normalise, serialise rows), for each format.
+  for (const format of values.formats!.split(",") as GenFormat[]) {
+    const file = await fileFor(format);
+    const runs = Array.from({ length: RUNS }, () => 0);
+    for (let r = 0; r < RUNS; r++) {
+      runs[r] = (await readerSeconds(file, format, { rows: true })).seconds;
+      Bun.gc(true);
+    }
+    console.log(JSON.stringify({ format, readerRowsSeconds: Math.round(median(runs) * 10) / 10, runs: runs.map((x) => Math.round(x * 10) / 10) }));
+  }
+  process.exit(0);
+}
 for (const format of values.formats!.split(",") as GenFormat[]) {
   const file = await fileFor(format);
   const bytes = Bun.file(file).size;
   const imports = Array.from({ length: RUNS }, () => importOnce(file));
   const parse = [];
   const reader = [];
+  const readerRows = [];
   for (let r = 0; r < RUNS; r++) {
     parse.push(await jsonParseSeconds(file, format));
     Bun.gc(true);
     reader.push((await readerSeconds(file, format)).seconds);
+    Bun.gc(true);
+    readerRows.push((await readerSeconds(file, format, { rows: true })).seconds);
     Bun.gc(true);
   }
   const spans = imports[0]!.spans;
@@ -139,7 +168,7 @@ for (const format of values.formats!.split(",") as GenFormat[]) {
   {
     // The same rows the import inserts, for the raw insert limit.
     const kept: NormalisedSpan[] = [];
-    await readerSeconds(file, format, kept);
+    await readerSeconds(file, format, { keep: kept });
     const builder = new SpanRowBuilder();
     const batches: SpanRowValue[][] = [];
     for (let k = 0; k < kept.length; k += 2000) batches.push(builder.build(kept.slice(k, k + 2000)));
@@ -153,13 +182,16 @@ for (const format of values.formats!.split(",") as GenFormat[]) {
   }
   const parseS = median(parse);
   const readerS = median(reader);
+  const readerRowsS = median(readerRows);
   const insertS = row.rawInsertSeconds as number;
+  row.readerRowsSeconds = Math.round(readerRowsS * 10) / 10;
   row.timeSplit = {
     parse: Math.round(parseS * 10) / 10,
     normalise: Math.round((readerS - parseS) * 10) / 10,
+    serialise: Math.round((readerRowsS - readerS) * 10) / 10,
     insert: insertS,
     import: e2e,
-    overlap: Math.round(((readerS + insertS) / e2e) * 100) / 100,
+    overlap: Math.round(((readerRowsS + insertS) / e2e) * 100) / 100,
   };
   results.push(row);
   console.log(JSON.stringify(row));
