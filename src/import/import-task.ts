@@ -29,6 +29,12 @@ export interface ImportResult extends ImportCounts {
 
 const BATCH_SIZE = 2000;
 
+/** SQLite's "database or disk is full", or the file system's ENOSPC. */
+function isDiskFull(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number; message?: string } | null;
+  return e?.code === "SQLITE_FULL" || e?.code === "ENOSPC" || /database or disk is full/i.test(e?.message ?? "");
+}
+
 /**
  * The import task: a reader thread streams the spooled file through its format
  * reader and hands over batches of rows, which this thread inserts, reporting
@@ -36,12 +42,6 @@ const BATCH_SIZE = 2000;
  * cancel, failure or shutdown, `discard` removes what this job stored; a re-run
  * starts by removing what an interrupted run left.
  */
-/** SQLite's "database or disk is full", or the file system's ENOSPC. */
-function isDiskFull(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number; message?: string } | null;
-  return e?.code === "SQLITE_FULL" || e?.code === "ENOSPC" || /database or disk is full/i.test(e?.message ?? "");
-}
-
 export function createImportTask(store: Store): TaskDefinition {
   const writer = new SpanWriter(store);
   return {
@@ -73,19 +73,16 @@ export function createImportTask(store: Store): TaskDefinition {
     if (!(await file.exists())) throw new TaskError("The uploaded file is no longer in the data directory", `missing: ${input.path}`);
     const total = file.size;
     let inserted = 0;
-    let spans = 0;
     const summaries = new TraceSummaryBuilder();
     const onInserted = summaries.add.bind(summaries);
     progress({ phase: "reading", bytesDone: 0, bytesTotal: total, spans: 0 });
     const read = await readInWorker({
       request: { path, name: input.name, format: input.format || "auto", strict: payload.options.strict === true, batchSize: BATCH_SIZE },
       signal,
-      onBatch: (rows, count, bytesDone) => {
+      onBatch: (rows) => {
         inserted += writer.writeRows(rows, job.id, onInserted);
-        spans += count;
-        progress({ phase: "importing", bytesDone, bytesTotal: total, spans });
       },
-      onProgress: (bytesDone, readSpans) => progress({ phase: "importing", bytesDone, bytesTotal: total, spans: Math.max(spans, readSpans) }),
+      onProgress: (bytesDone, spans) => progress({ phase: "importing", bytesDone, bytesTotal: total, spans }),
     });
     progress({ phase: "finishing", bytesDone: total, bytesTotal: total, spans: read.counts.spans });
     signal.throwIfAborted();

@@ -43,7 +43,8 @@ export async function openInput(
     let lastYield = performance.now();
     for await (const chunk of Bun.file(path).stream()) {
       // File reads can resolve without ever reaching the event loop's I/O phase;
-      // give it a turn every few ms so HTTP and SSE stay responsive mid-import.
+      // give it a turn every few ms so messages (a reader thread's acks; HTTP
+      // and SSE when read on the server's thread) are not held up.
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         lastYield = performance.now();

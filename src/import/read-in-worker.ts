@@ -16,9 +16,10 @@ export type ReadOutcome = Extract<FromReader, { type: "done" }>;
 export interface ReadInWorkerOptions {
   request: Omit<ReadRequest, "type">;
   signal: AbortSignal;
-  /** Called for each batch, in file order; the next batch is not read until the reader is far enough ahead. */
-  onBatch(rows: SpanRowValue[], spans: number, bytesDone: number): void;
-  onProgress(bytesDone: number, spans: number): void;
+  /** Called for each batch, in file order; the reader stays at most a few batches ahead of these calls. */
+  onBatch(rows: SpanRowValue[]): void;
+  /** How far the reader is; called with each batch and between batches, never going backwards. */
+  onProgress(bytesDone: number, spansRead: number): void;
 }
 
 /**
@@ -51,11 +52,12 @@ export function readInWorker(o: ReadInWorkerOptions): Promise<ReadOutcome> {
     const handle = (m: FromReader) => {
       switch (m.type) {
         case "batch":
-          o.onBatch(m.rows, m.spans, m.bytesDone);
+          o.onBatch(m.rows);
           send({ type: "ack" });
+          o.onProgress(m.bytesDone, m.spansRead);
           break;
         case "progress":
-          o.onProgress(m.bytesDone, m.spans);
+          o.onProgress(m.bytesDone, m.spansRead);
           break;
         case "done":
           finish(() => resolve(m));

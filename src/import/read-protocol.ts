@@ -21,9 +21,9 @@ export interface BatchAck {
 export type ToReader = ReadRequest | BatchAck;
 
 export type FromReader =
-  /** A batch of rows (span-row.ts), and how far into the file the reader is. */
-  | { type: "batch"; rows: SpanRowValue[]; spans: number; bytesDone: number }
-  | { type: "progress"; bytesDone: number; spans: number }
+  /** A batch of rows (span-row.ts), and how far into the file the reader is (bytes and spans read so far). */
+  | { type: "batch"; rows: SpanRowValue[]; bytesDone: number; spansRead: number }
+  | { type: "progress"; bytesDone: number; spansRead: number }
   | {
       type: "done";
       format: string;

@@ -33,7 +33,7 @@ async function read(req: ReadRequest): Promise<void> {
     batchSize: req.batchSize,
     write: (batch) => {
       unacked++;
-      post({ type: "batch", rows: builder.build(batch), spans: batch.length, bytesDone });
+      post({ type: "batch", rows: builder.build(batch), bytesDone, spansRead: sink.spanCount });
     },
   });
   const { format, gzip } = await readTraceFile({
@@ -47,7 +47,7 @@ async function read(req: ReadRequest): Promise<void> {
       const now = performance.now();
       if (now - lastProgress >= PROGRESS_EVERY_MS) {
         lastProgress = now;
-        post({ type: "progress", bytesDone, spans: sink.spanCount });
+        post({ type: "progress", bytesDone, spansRead: sink.spanCount });
       }
     },
     beforeChunk: () => (unacked >= MAX_AHEAD ? new Promise<void>((resolve) => (wake = resolve)) : undefined),

@@ -7,6 +7,9 @@ test("every AnyValue kind, normalised", () => {
   expect(normaliseAnyValue({ boolValue: false }, "v")).toEqual({ boolValue: false });
   expect(normaliseAnyValue({ intValue: 7 }, "v")).toEqual({ intValue: "7" });
   expect(normaliseAnyValue({ intValue: "-0042" }, "v")).toEqual({ intValue: "-42" });
+  for (const [given, kept] of <[string, string][]>[["0042", "42"], ["00", "0"], ["0", "0"], ["-0", "-0"], ["42", "42"], ["-42", "-42"], ["100", "100"]]) {
+    expect(normaliseAnyValue({ intValue: given }, "v")).toEqual({ intValue: kept });
+  }
   expect(normaliseAnyValue({ intValue: "9223372036854775807" }, "v")).toEqual({ intValue: "9223372036854775807" });
   expect(normaliseAnyValue({ doubleValue: 1.5 }, "v")).toEqual({ doubleValue: 1.5 });
   expect(normaliseAnyValue({ doubleValue: "NaN" }, "v")).toEqual({ doubleValue: "NaN" });

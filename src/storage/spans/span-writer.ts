@@ -10,9 +10,12 @@ import { ROW_WIDTH, SPAN_COLUMNS, SpanRowBuilder, type SpanRowValue } from "./sp
  * index; `onInserted` hears of each row that was new, so duplicates are told
  * apart and the trace summaries can be built from what was actually stored.
  */
+/** Hears of each row that was new: the batch and the offset of the row in it. */
+export type OnInserted = (rows: readonly SpanRowValue[], at: number) => void;
+
 export class SpanWriter {
   private readonly insert: Statement;
-  private readonly writeBatch: (rows: readonly SpanRowValue[], jobId: string, onInserted?: (rows: readonly SpanRowValue[], at: number) => void) => number;
+  private readonly writeBatch: (rows: readonly SpanRowValue[], jobId: string, onInserted?: OnInserted) => number;
   private readonly builder = new SpanRowBuilder();
 
   constructor(store: Store) {
@@ -22,7 +25,7 @@ export class SpanWriter {
        ON CONFLICT (trace_id, span_id) DO NOTHING`,
     );
     const insert = this.insert;
-    this.writeBatch = store.sqlite.transaction((rows: readonly SpanRowValue[], jobId: string, onInserted?: (rows: readonly SpanRowValue[], at: number) => void) => {
+    this.writeBatch = store.sqlite.transaction((rows: readonly SpanRowValue[], jobId: string, onInserted?: OnInserted) => {
       let inserted = 0;
       for (let i = 0; i < rows.length; i += ROW_WIDTH) {
         const changes = insert.run(
@@ -40,7 +43,7 @@ export class SpanWriter {
   }
 
   /** Writes a batch of rows (see span-row.ts) in one transaction; returns how many were new. */
-  writeRows(rows: readonly SpanRowValue[], jobId: string, onInserted?: (rows: readonly SpanRowValue[], at: number) => void): number {
+  writeRows(rows: readonly SpanRowValue[], jobId: string, onInserted?: OnInserted): number {
     return rows.length === 0 ? 0 : this.writeBatch(rows, jobId, onInserted);
   }
 
