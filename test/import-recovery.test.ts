@@ -51,6 +51,8 @@ test("a re-run after a crash does not duplicate spans", async () => {
         links: [],
         resource: [],
         scope: null,
+        resourceSchemaUrl: null,
+        scopeSchemaUrl: null,
       })),
       job.id,
     );

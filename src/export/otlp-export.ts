@@ -6,20 +6,26 @@ import type { StoredSpan } from "../storage/traces/stored-span.ts";
  * stores is written back, so importing the export gives identical spans.
  */
 export function toOtlpRequest(spans: readonly StoredSpan[]) {
-  const resources = new Map<string, { resource: StoredSpan["resource"]; scopes: Map<string, { scope: StoredSpan["scope"]; spans: unknown[] }> }>();
+  type Scope = { scope: StoredSpan["scope"]; schemaUrl: string | null; spans: unknown[] };
+  const resources = new Map<string, { resource: StoredSpan["resource"]; schemaUrl: string | null; scopes: Map<string, Scope> }>();
   for (const s of spans) {
-    const rKey = JSON.stringify(s.resource);
+    const rKey = JSON.stringify([s.resource, s.resourceSchemaUrl]);
     let r = resources.get(rKey);
-    if (!r) resources.set(rKey, (r = { resource: s.resource, scopes: new Map() }));
-    const sKey = JSON.stringify(s.scope);
+    if (!r) resources.set(rKey, (r = { resource: s.resource, schemaUrl: s.resourceSchemaUrl, scopes: new Map() }));
+    const sKey = JSON.stringify([s.scope, s.scopeSchemaUrl]);
     let sc = r.scopes.get(sKey);
-    if (!sc) r.scopes.set(sKey, (sc = { scope: s.scope, spans: [] }));
+    if (!sc) r.scopes.set(sKey, (sc = { scope: s.scope, schemaUrl: s.scopeSchemaUrl, spans: [] }));
     sc.spans.push(otlpSpan(s));
   }
   return {
     resourceSpans: [...resources.values()].map((r) => ({
       resource: { attributes: r.resource },
-      scopeSpans: [...r.scopes.values()].map((sc) => (sc.scope === null ? { spans: sc.spans } : { scope: sc.scope, spans: sc.spans })),
+      scopeSpans: [...r.scopes.values()].map((sc) => ({
+        ...(sc.scope === null ? {} : { scope: sc.scope }),
+        spans: sc.spans,
+        ...(sc.schemaUrl === null ? {} : { schemaUrl: sc.schemaUrl }),
+      })),
+      ...(r.schemaUrl === null ? {} : { schemaUrl: r.schemaUrl }),
     })),
   };
 }

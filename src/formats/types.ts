@@ -63,11 +63,22 @@ export interface NormalisedSpan {
   links: SpanLink[];
   resource: KeyValue[];
   scope: InstrumentationScope | null;
+  /** OTLP ResourceSpans.schema_url, or null when absent or empty. */
+  resourceSchemaUrl: string | null;
+  /** OTLP ScopeSpans.schema_url, or null when absent or empty. */
+  scopeSchemaUrl: string | null;
 }
 
-/** Where in the file something is: a line (JSON Lines) and/or a JSON path. */
+/**
+ * Where in the file something is: a line (JSON Lines), a message of a binary
+ * or length-prefixed stream (numbered from 1) and the byte offset where it
+ * starts in the decompressed stream, and/or a path inside the record (a JSON
+ * path, or the same path for a protobuf message's fields).
+ */
 export interface Location {
   line?: number;
+  messageNumber?: number;
+  offset?: number;
   path?: string;
 }
 

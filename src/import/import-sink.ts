@@ -19,9 +19,12 @@ export interface ReadCounts {
 
 export const MAX_SAMPLES = 100;
 
-/** Where a location reads well in one line: "line 3, $.resourceSpans[0]…" */
+/** Where a location reads well in one line: "line 3, $.resourceSpans[0]…", "message 2 (byte 1032), $.resourceSpans[0]…" */
 export function describeLocation(w: Location): string {
-  return [w.line !== undefined ? `line ${w.line}` : null, w.path ?? null].filter(Boolean).join(", ");
+  const message = w.messageNumber === undefined ? null : w.offset === undefined ? `message ${w.messageNumber}` : `message ${w.messageNumber} (byte ${w.offset})`;
+  return [w.line !== undefined ? `line ${w.line}` : null, message, w.messageNumber === undefined && w.offset !== undefined ? `byte ${w.offset}` : null, w.path ?? null]
+    .filter(Boolean)
+    .join(", ");
 }
 
 /**
@@ -61,6 +64,8 @@ export class ImportSink implements SpanSink {
     const refused = issue.severity === "error" || (this.opts.strict && issue.strictError === true);
     const sample: IssueSample = { message: issue.message };
     if (issue.line !== undefined) sample.line = issue.line;
+    if (issue.messageNumber !== undefined) sample.messageNumber = issue.messageNumber;
+    if (issue.offset !== undefined) sample.offset = issue.offset;
     if (issue.path !== undefined) sample.path = issue.path;
     if (refused) {
       if (this.opts.strict) {

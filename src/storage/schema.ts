@@ -72,6 +72,9 @@ export const spans = sqliteTable(
     links: text("links").notNull().default("[]"),
     resource: text("resource").notNull().default("[]"),
     scope: text("scope"),
+    /** OTLP ResourceSpans.schema_url and ScopeSpans.schema_url. */
+    resourceSchemaUrl: text("resource_schema_url"),
+    scopeSchemaUrl: text("scope_schema_url"),
     /** The job that first stored this span; a cancelled or re-run job removes its own. */
     jobId: text("job_id").notNull(),
   },

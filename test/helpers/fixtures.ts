@@ -1,11 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-/** ../shared/fixtures/traces beside the repository (TRACEPORT_FIXTURES overrides). */
-export const FIXTURES_DIR = resolve(process.env.TRACEPORT_FIXTURES ?? join(import.meta.dir, "..", "..", "..", "shared", "fixtures", "traces"));
+/**
+ * The real trace files the tests import: test/fixtures/traces, in the
+ * repository (copied from public projects; SOURCES.md there says from where).
+ */
+export const FIXTURES_DIR = resolve(join(import.meta.dir, "..", "fixtures", "traces"));
 
 if (!existsSync(join(FIXTURES_DIR, "expected-counts.json"))) {
-  throw new Error(`Trace fixtures not found at ${FIXTURES_DIR}: check out ../shared beside the repository or set TRACEPORT_FIXTURES`);
+  throw new Error(`Trace fixtures not found at ${FIXTURES_DIR}: they belong to the repository (test/fixtures/traces); restore them with git checkout -- test/fixtures`);
 }
 
 export interface ExpectedCounts {

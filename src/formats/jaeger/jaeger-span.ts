@@ -185,5 +185,7 @@ export function normaliseJaegerSpan(raw: unknown, process: JaegerProcess, warnin
     links,
     resource,
     scope: null,
+    resourceSchemaUrl: null,
+    scopeSchemaUrl: null,
   };
 }

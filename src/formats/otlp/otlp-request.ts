@@ -1,6 +1,6 @@
 import { emitRecord, jsonPath } from "../record-emitter.ts";
 import { RecordError, type SpanSink } from "../types.ts";
-import { normaliseOtlpSpan, resourceContext, scopeOf, type SpanContext } from "./otlp-span.ts";
+import { normaliseOtlpSpan, resourceContext, schemaUrlOf, scopeOf, type SpanContext } from "./otlp-span.ts";
 
 type Out = Pick<SpanSink, "span" | "issue">;
 
@@ -64,7 +64,7 @@ export function emitOtlpRequest(req: unknown, prefix: (string | number)[], line:
       }
       let ctx: SpanContext;
       try {
-        ctx = { ...resource, scope: scopeOf(ss[scopeKey]) };
+        ctx = { ...resource, scope: scopeOf(ss[scopeKey]), resourceSchemaUrl: schemaUrlOf(rs.schemaUrl), scopeSchemaUrl: schemaUrlOf(ss.schemaUrl) };
       } catch (err) {
         if (!(err instanceof RecordError)) throw err;
         out.issue({ ...at([...ssKeys, scopeKey]), severity: "error", message: err.message });

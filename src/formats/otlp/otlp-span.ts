@@ -7,6 +7,14 @@ export interface SpanContext {
   resource: KeyValue[];
   service: string | null;
   scope: InstrumentationScope | null;
+  /** ResourceSpans.schemaUrl and ScopeSpans.schemaUrl; absent, null or "" is null. */
+  resourceSchemaUrl?: string | null;
+  scopeSchemaUrl?: string | null;
+}
+
+/** A schemaUrl field as stored: a non-empty string, or null. */
+export function schemaUrlOf(v: unknown): string | null {
+  return typeof v === "string" && v !== "" ? v : null;
 }
 
 const KIND_NAMES: Record<string, number> = {
@@ -117,5 +125,7 @@ export function normaliseOtlpSpan(raw: unknown, ctx: SpanContext, warnings: Warn
     links,
     resource: ctx.resource,
     scope: ctx.scope,
+    resourceSchemaUrl: ctx.resourceSchemaUrl ?? null,
+    scopeSchemaUrl: ctx.scopeSchemaUrl ?? null,
   };
 }

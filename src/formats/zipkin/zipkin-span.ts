@@ -104,5 +104,7 @@ export function normaliseZipkinSpan(raw: unknown, warnings: Warning[]): Normalis
     links: [],
     resource: service === null ? [] : [str("service.name", service)],
     scope: null,
+    resourceSchemaUrl: null,
+    scopeSchemaUrl: null,
   };
 }

@@ -10,6 +10,7 @@ import type { NormalisedSpan } from "../../formats/types.ts";
 export const SPAN_COLUMNS = [
   "trace_id", "span_id", "parent_span_id", "name", "kind", "service", "start_ns", "end_ns", "status_code",
   "status_message", "trace_state", "flags", "attributes", "events", "links", "resource", "scope",
+  "resource_schema_url", "scope_schema_url",
 ] as const;
 
 export const ROW_WIDTH = SPAN_COLUMNS.length;
@@ -54,6 +55,8 @@ export class SpanRowBuilder {
       JSON.stringify(s.links),
       this.shared(s.resource),
       s.scope === null ? null : this.shared(s.scope),
+      s.resourceSchemaUrl,
+      s.scopeSchemaUrl,
     );
   }
 

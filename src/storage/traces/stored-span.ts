@@ -19,13 +19,15 @@ export interface StoredSpan {
   links: SpanLink[];
   resource: KeyValue[];
   scope: InstrumentationScope | null;
+  resourceSchemaUrl: string | null;
+  scopeSchemaUrl: string | null;
   jobId: string;
 }
 
 /** Columns to select: integers beyond 2^53 come back as text so they stay exact. */
 export const STORED_SPAN_COLUMNS = `trace_id, span_id, parent_span_id, name, kind, service,
   CAST(start_ns AS TEXT) AS start_ns, CAST(end_ns AS TEXT) AS end_ns, status_code, status_message,
-  trace_state, flags, attributes, events, links, resource, scope, job_id`;
+  trace_state, flags, attributes, events, links, resource, scope, resource_schema_url, scope_schema_url, job_id`;
 
 export function toStoredSpan(r: Record<string, unknown>): StoredSpan {
   return {
@@ -46,6 +48,8 @@ export function toStoredSpan(r: Record<string, unknown>): StoredSpan {
     links: JSON.parse(r.links as string),
     resource: JSON.parse(r.resource as string),
     scope: r.scope === null ? null : JSON.parse(r.scope as string),
+    resourceSchemaUrl: (r.resource_schema_url as string | null) ?? null,
+    scopeSchemaUrl: (r.scope_schema_url as string | null) ?? null,
     jobId: r.job_id as string,
   };
 }
