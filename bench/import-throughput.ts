@@ -88,7 +88,7 @@ async function readerSeconds(file: string, format: GenFormat, opts: { keep?: Nor
       if (opts.rows) builder.build(b);
     },
   });
-  await formatById(format)!.read(opened.source, sink, opened.head);
+  await formatById(format)!.read(opened.source, sink, opened.probe);
   sink.flush();
   return { seconds: (performance.now() - t0) / 1000, spans: sink.spanCount };
 }

@@ -24,7 +24,7 @@ const file = join(dir, "in.jsonl");
 await generate({ format: "otlp-jsonl", out: file, spans: Number(values.spans), seed: 42 });
 const spans: NormalisedSpan[] = [];
 for (const line of (await Bun.file(file).text()).split("\n")) {
-  if (line) emitOtlpRequest(JSON.parse(line), [], 0, { span: (s) => spans.push(s), issue: () => {} });
+  if (line) emitOtlpRequest(JSON.parse(line), [], {}, { span: (s) => spans.push(s), issue: () => {} });
 }
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

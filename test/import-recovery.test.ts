@@ -53,6 +53,9 @@ test("a re-run after a crash does not duplicate spans", async () => {
         scope: null,
         resourceSchemaUrl: null,
         scopeSchemaUrl: null,
+        droppedAttributesCount: 0,
+        droppedEventsCount: 0,
+        droppedLinksCount: 0,
       })),
       job.id,
     );

@@ -102,9 +102,9 @@ test("past its memory limit the builder leaves the whole job to SQL, with the sa
   const spans: NormalisedSpan[] = Array.from({ length: 10 }, (_, i) => ({
     traceId: String(i % 5).repeat(32), spanId: String(i).padStart(16, "0"), parentSpanId: i < 5 ? null : String(i - 5).padStart(16, "0"),
     name: `s${i}`, kind: 1, service: `svc${i % 2}`, startNs: BigInt(1000 + i), endNs: BigInt(2000 + i), statusCode: i === 7 ? 2 : 0,
-    statusMessage: null, traceState: null, flags: null, attributes: [], events: [], links: [], resource: [], scope: null, resourceSchemaUrl: null, scopeSchemaUrl: null,
+    statusMessage: null, traceState: null, flags: null, attributes: [], events: [], links: [], resource: [], scope: null, resourceSchemaUrl: null, scopeSchemaUrl: null, droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0,
   }));
-  const rows = spans.flatMap((s) => [s.traceId, s.spanId, s.parentSpanId, s.name, s.kind, s.service, s.startNs, s.endNs, s.statusCode, null, null, null, "[]", "[]", "[]", "[]", null, null, null]);
+  const rows = spans.flatMap((s) => [s.traceId, s.spanId, s.parentSpanId, s.name, s.kind, s.service, s.startNs, s.endNs, s.statusCode, null, null, null, "[]", "[]", "[]", "[]", null, null, null, 0, 0, 0]);
   expect(writer.writeRows(rows, "job", builder.add.bind(builder))).toBe(10);
   builder.write(store, "job");
   const { built, sql } = againstSql(store);

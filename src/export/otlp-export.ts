@@ -40,6 +40,7 @@ function otlpSpan(s: StoredSpan) {
   if (s.startTimeUnixNano !== null) out.startTimeUnixNano = s.startTimeUnixNano;
   if (s.endTimeUnixNano !== null) out.endTimeUnixNano = s.endTimeUnixNano;
   out.attributes = s.attributes;
+  if (s.droppedAttributesCount) out.droppedAttributesCount = s.droppedAttributesCount;
   out.events = s.events.map((e) => {
     const ev: Record<string, unknown> = {};
     if (e.timeUnixNano !== null) ev.timeUnixNano = e.timeUnixNano;
@@ -48,7 +49,9 @@ function otlpSpan(s: StoredSpan) {
     if (e.droppedAttributesCount) ev.droppedAttributesCount = e.droppedAttributesCount;
     return ev;
   });
+  if (s.droppedEventsCount) out.droppedEventsCount = s.droppedEventsCount;
   out.links = s.links;
+  if (s.droppedLinksCount) out.droppedLinksCount = s.droppedLinksCount;
   const status: Record<string, unknown> = {};
   if (s.statusCode !== 0) status.code = s.statusCode;
   if (s.statusMessage !== null) status.message = s.statusMessage;

@@ -5,7 +5,7 @@
 import { jaegerJson } from "./jaeger/jaeger-json.ts";
 import { otlpJson } from "./otlp/otlp-json.ts";
 import { otlpJsonLines } from "./otlp/otlp-jsonl.ts";
-import type { TraceFormat } from "./types.ts";
+import type { ContentProbe, TraceFormat } from "./types.ts";
 import { zipkinJson } from "./zipkin/zipkin-json.ts";
 
 export const FORMATS: readonly TraceFormat[] = [
@@ -25,7 +25,7 @@ export function formatById(id: string): TraceFormat | undefined {
 /** Accepted values of the `format` option. */
 export const FORMAT_OPTIONS: readonly string[] = ["auto", ...FORMATS.map((f) => f.id)];
 
-/** The format that reads this content, judged from its start; null if none does. */
-export function detectFormat(head: string): TraceFormat | null {
-  return FORMATS.find((f) => f.sniff(head)) ?? null;
+/** The format that reads this content, judged from its shape and start; null if none does. */
+export function detectFormat(probe: ContentProbe): TraceFormat | null {
+  return FORMATS.find((f) => f.sniff(probe)) ?? null;
 }

@@ -67,6 +67,10 @@ export interface NormalisedSpan {
   resourceSchemaUrl: string | null;
   /** OTLP ScopeSpans.schema_url, or null when absent or empty. */
   scopeSchemaUrl: string | null;
+  /** What the producer dropped from this span (OTLP dropped_*_count; 0 when none). */
+  droppedAttributesCount: number;
+  droppedEventsCount: number;
+  droppedLinksCount: number;
 }
 
 /**
@@ -105,17 +109,40 @@ export interface SpanSink {
 /** The (decompressed) file's bytes, in chunks. */
 export type ByteSource = AsyncIterable<Uint8Array>;
 
+/**
+ * How the decompressed content is laid out, decided from its bytes alone
+ * (src/import/content-shape.ts): JSON text whose first top-level value is
+ * followed by another one after a newline (JSON Lines) or by nothing (one
+ * document); a stream of messages each preceded by a 4-byte big-endian length
+ * (the Collector's file exporter with `format: proto`, or legacy zstd); one
+ * binary protobuf message; or none of these.
+ */
+export type ContentShape = "json-lines" | "json-document" | "length-prefixed" | "protobuf" | "unknown";
+
+/** What detection saw of the decompressed content, before any format reads it. */
+export interface ContentProbe {
+  shape: ContentShape;
+  /** The first bytes (up to 64 KiB, after a UTF-8 byte order mark). */
+  bytes: Uint8Array;
+  /** The same bytes decoded as UTF-8 (meaningful for JSON shapes). */
+  text: string;
+}
+
 export interface TraceFormat {
   /** Stable id, used in the `format` option and in the result. */
   id: string;
   label: string;
   /**
-   * Looks at the start of the decoded text (up to 64 KiB) and answers whether
-   * this format reads it. Content decides, never the file name.
+   * Answers whether this format reads content of this shape that starts like
+   * this. Content decides, never the file name.
    */
-  sniff(head: string): boolean;
-  /** Reads the whole source; `head` is what sniff saw (the source starts again from byte 0). */
-  read(source: ByteSource, sink: SpanSink, head: string): Promise<void>;
+  sniff(probe: ContentProbe): boolean;
+  /**
+   * Reads the whole source (it starts again from byte 0); `probe` is what
+   * sniff saw. May resolve with a detail for the result's "detected" line
+   * (e.g. "12 messages, each zstd-compressed").
+   */
+  read(source: ByteSource, sink: SpanSink, probe: ContentProbe): Promise<string | void>;
 }
 
 /** A record that cannot be imported; the reader adds the location. */

@@ -18,7 +18,12 @@ export interface ImportCounts extends ReadCounts {
 /** What a completed import job stores as its result. */
 export interface ImportResult extends ImportCounts {
   format: string;
+  /** How the file was compressed (from its magic bytes), or null. */
+  compression: "gzip" | "zstd" | null;
+  /** Kept for clients of the first API version: compression === "gzip". */
   gzip: boolean;
+  /** What was detected, in words: "OTLP JSON Lines, zstd-compressed, …". */
+  detected: string;
   bytes: number;
   durationMs: number;
   /** Up to 100 records that were skipped, with where they are. */
@@ -98,7 +103,9 @@ export function createImportTask(store: Store): TaskDefinition {
     }
     return {
       format: read.format,
-      gzip: read.gzip,
+      compression: read.compression,
+      gzip: read.compression === "gzip",
+      detected: read.detected,
       ...counts,
       bytes: total,
       durationMs: Math.round(performance.now() - started),

@@ -1,18 +1,22 @@
-import { FileFormatError, type ByteSource } from "../formats/types.ts";
+import { FileFormatError, type ByteSource, type ContentProbe } from "../formats/types.ts";
 import { SNIFF_BYTES } from "../formats/registry.ts";
+import { detectShape, isGzipMagic, isZstdMagic } from "./content-shape.ts";
+
+export type Compression = "gzip" | "zstd";
 
 export interface OpenedInput {
-  /** The decompressed bytes, starting again from the beginning (the head is replayed). */
+  /** The decompressed bytes, starting again from the beginning (what detection read is replayed). */
   source: ByteSource;
-  /** The start of the decoded text, for format detection. */
-  head: string;
-  gzip: boolean;
+  /** What detection saw: the content's shape and its first bytes. */
+  probe: ContentProbe;
+  /** How the file was compressed, from its magic bytes; null when it was not. */
+  compression: Compression | null;
 }
 
 /** Longest stretch of parsing and inserting without letting other work run. */
 const YIELD_EVERY_MS = 8;
 
-function toStream(it: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
+function toStream(it: AsyncIterator<Uint8Array>): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     async pull(c) {
       const r = await it.next();
@@ -20,17 +24,40 @@ function toStream(it: AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
       else c.enqueue(r.value);
     },
     async cancel() {
-      await it.return(undefined);
+      await it.return?.(undefined);
     },
   });
 }
 
+/** The decompressed stream; a decoding error names the format and how far it got. */
+function decompress(kind: Compression, raw: AsyncIterator<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  const inflated = toStream(raw).pipeThrough(new DecompressionStream(kind as "gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+  return (async function* () {
+    let out = 0;
+    try {
+      for await (const chunk of inflated) {
+        out += chunk.length;
+        yield chunk;
+      }
+    } catch (err) {
+      if (signal.aborted || err instanceof FileFormatError) throw err;
+      throw new FileFormatError(
+        `The ${kind} data is corrupt or truncated after ${out} bytes of decompressed content (${(err as Error).message})`,
+        { offset: out },
+      );
+    }
+  })();
+}
+
 /**
- * Opens a spooled file as a stream. Gzip is recognised by its magic bytes and
- * decompressed on the fly; `onRawBytes` counts the bytes read from disk, so for
- * a compressed file progress follows the compressed size. A UTF-8 byte order
- * mark is dropped. The file is never read whole. `beforeChunk` may hold the
- * next read back (a consumer that has fallen behind).
+ * Opens a spooled file as a stream of its content. gzip and zstd (one frame,
+ * or concatenated frames as a rotating writer leaves them) are recognised by
+ * their magic bytes and decompressed on the fly; `onRawBytes` counts the bytes
+ * read from disk, so for a compressed file progress follows the compressed
+ * size. A UTF-8 byte order mark is dropped. Then the content's shape is
+ * decided from its bytes (content-shape.ts), reading ahead as far as that
+ * needs and no further; the file is never read whole. `beforeChunk` may hold
+ * the next read back (a consumer that has fallen behind).
  */
 export async function openInput(
   path: string,
@@ -64,44 +91,43 @@ export async function openInput(
     if (firstChunk.length) yield firstChunk;
     yield* rawIter;
   }
-  const gzip = firstChunk.length >= 2 && firstChunk[0] === 0x1f && firstChunk[1] === 0x8b;
-  let decoded: AsyncIterable<Uint8Array> = replayRaw();
-  if (gzip) {
-    const inflated = toStream(replayRaw()).pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
-    decoded = (async function* () {
-      try {
-        yield* inflated;
-      } catch (err) {
-        if (signal.aborted) throw err;
-        throw new FileFormatError(`The gzip data is corrupt or truncated (${(err as Error).message})`);
-      }
-    })();
-  }
+  const compression: Compression | null = isGzipMagic(firstChunk) ? "gzip" : firstChunk.length >= 4 && isZstdMagic(firstChunk) ? "zstd" : null;
+  const decoded: AsyncIterator<Uint8Array> = compression ? decompress(compression, replayRaw(), signal) : replayRaw();
 
-  const iter = decoded[Symbol.asyncIterator]();
+  // Buffer what detection reads; it is replayed before the rest.
   const headChunks: Uint8Array[] = [];
   let headBytes = 0;
   let ended = false;
-  while (headBytes < SNIFF_BYTES) {
-    const r = await iter.next();
-    if (r.done) {
-      ended = true;
-      break;
+  const more = async (): Promise<Uint8Array | null> => {
+    for (;;) {
+      const r = await decoded.next();
+      if (r.done) {
+        ended = true;
+        return null;
+      }
+      let chunk = r.value;
+      if (headBytes === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+      if (chunk.length === 0) continue;
+      headChunks.push(chunk);
+      headBytes += chunk.length;
+      return chunk;
     }
-    let chunk = r.value;
-    if (headChunks.length === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
-    headChunks.push(chunk);
-    headBytes += chunk.length;
-  }
-  const head = new TextDecoder().decode(Buffer.concat(headChunks).subarray(0, SNIFF_BYTES));
+  };
+  while (headBytes < SNIFF_BYTES && (await more()) !== null);
+  const shape = await detectShape(headChunks, more);
+  let firstChunks = 0;
+  for (let n = 0; firstChunks < headChunks.length && n < SNIFF_BYTES; firstChunks++) n += headChunks[firstChunks]!.length;
+  const bytes = (firstChunks === 1 ? headChunks[0]! : Buffer.concat(headChunks.slice(0, firstChunks))).subarray(0, SNIFF_BYTES);
+  const text = new TextDecoder().decode(bytes);
   async function* source(): AsyncGenerator<Uint8Array> {
-    yield* headChunks;
+    // Handed over one by one so what detection buffered can be freed as it is read.
+    while (headChunks.length) yield headChunks.shift()!;
     if (ended) return;
     for (;;) {
-      const r = await iter.next();
+      const r = await decoded.next();
       if (r.done) return;
       yield r.value;
     }
   }
-  return { source: source(), head, gzip };
+  return { source: source(), probe: { shape, bytes: new Uint8Array(bytes), text }, compression };
 }

@@ -28,7 +28,8 @@ export type FromReader =
       type: "done";
       format: string;
       formatLabel: string;
-      gzip: boolean;
+      compression: "gzip" | "zstd" | null;
+      detected: string;
       counts: ReadCounts;
       errorSamples: IssueSample[];
       warningSamples: IssueSample[];

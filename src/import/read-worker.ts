@@ -36,7 +36,7 @@ async function read(req: ReadRequest): Promise<void> {
       post({ type: "batch", rows: builder.build(batch), bytesDone, spansRead: sink.spanCount });
     },
   });
-  const { format, gzip } = await readTraceFile({
+  const { format, compression, detected } = await readTraceFile({
     path: req.path,
     name: req.name,
     format: req.format,
@@ -53,7 +53,7 @@ async function read(req: ReadRequest): Promise<void> {
     beforeChunk: () => (unacked >= MAX_AHEAD ? new Promise<void>((resolve) => (wake = resolve)) : undefined),
   });
   sink.flush();
-  post({ type: "done", format: format.id, formatLabel: format.label, gzip, counts: sink.counts(), errorSamples: sink.errorSamples, warningSamples: sink.warningSamples });
+  post({ type: "done", format: format.id, formatLabel: format.label, compression, detected, counts: sink.counts(), errorSamples: sink.errorSamples, warningSamples: sink.warningSamples });
 }
 
 self.onmessage = (event: MessageEvent<ToReader>) => {

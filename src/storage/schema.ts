@@ -75,6 +75,10 @@ export const spans = sqliteTable(
     /** OTLP ResourceSpans.schema_url and ScopeSpans.schema_url. */
     resourceSchemaUrl: text("resource_schema_url"),
     scopeSchemaUrl: text("scope_schema_url"),
+    /** OTLP dropped_attributes_count, dropped_events_count, dropped_links_count of the span. */
+    droppedAttributesCount: integer("dropped_attributes_count").notNull().default(0),
+    droppedEventsCount: integer("dropped_events_count").notNull().default(0),
+    droppedLinksCount: integer("dropped_links_count").notNull().default(0),
     /** The job that first stored this span; a cancelled or re-run job removes its own. */
     jobId: text("job_id").notNull(),
   },

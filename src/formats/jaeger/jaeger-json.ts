@@ -1,6 +1,6 @@
 import { streamJsonValues, type JsonKey } from "../json-stream.ts";
 import { emitRecord, jsonPath } from "../record-emitter.ts";
-import { FileFormatError, RecordError, type ByteSource, type SpanSink, type TraceFormat } from "../types.ts";
+import { FileFormatError, RecordError, type ByteSource, type ContentProbe, type SpanSink, type TraceFormat } from "../types.ts";
 import { jaegerProcess, NO_PROCESS, normaliseJaegerSpan, type JaegerProcess } from "./jaeger-span.ts";
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -58,10 +58,10 @@ function emitElement(value: unknown, keys: JsonKey[], sink: SpanSink): void {
 export const jaegerJson: TraceFormat = {
   id: "jaeger",
   label: "Jaeger JSON",
-  sniff(head) {
-    return /^\s*[[{]/.test(head) && /"(traceID|spanID|operationName)"\s*:/.test(head);
+  sniff({ shape, text }) {
+    return shape === "json-document" && /^\s*[[{]/.test(text) && /"(traceID|spanID|operationName)"\s*:/.test(text);
   },
-  async read(source: ByteSource, sink: SpanSink, head: string) {
+  async read(source: ByteSource, sink: SpanSink, { text: head }: ContentProbe) {
     let paths: string[];
     let handle: (value: unknown, keys: JsonKey[]) => void;
     if (/"data"\s*:\s*\[/.test(head)) {

@@ -187,5 +187,8 @@ export function normaliseJaegerSpan(raw: unknown, process: JaegerProcess, warnin
     scope: null,
     resourceSchemaUrl: null,
     scopeSchemaUrl: null,
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
   };
 }

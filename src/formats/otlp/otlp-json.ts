@@ -38,8 +38,8 @@ function blockKeys(keys: JsonKey[]): { resourceKey: string; scopeKey: string; le
 export const otlpJson: TraceFormat = {
   id: "otlp-json",
   label: "OTLP JSON",
-  sniff(head) {
-    return /^\s*[[{]/.test(head) && /"(resourceSpans|batches)"\s*:/.test(head);
+  sniff({ shape, text }) {
+    return shape === "json-document" && /^\s*[[{]/.test(text) && /"(resourceSpans|batches)"\s*:/.test(text);
   },
   async read(source: ByteSource, sink: SpanSink) {
     let resourceKey: string | null = null;

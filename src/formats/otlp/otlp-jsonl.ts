@@ -2,18 +2,6 @@ import { readLines } from "../line-reader.ts";
 import { FileFormatError, type ByteSource, type SpanSink, type TraceFormat } from "../types.ts";
 import { emitOtlpRequest } from "./otlp-request.ts";
 
-/** True when the first two non-empty lines are each a complete JSON value. */
-function looksLikeJsonLines(head: string): boolean {
-  const lines = head.split("\n").map((l) => l.trim()).filter(Boolean);
-  if (lines.length < 2) return false;
-  try {
-    JSON.parse(lines[0]!);
-    return lines[1]!.startsWith("{");
-  } catch {
-    return false;
-  }
-}
-
 /**
  * OTLP JSON Lines: one ExportTraceServiceRequest per line, as the OpenTelemetry
  * Collector's file exporter writes. Each line is parsed on its own, so a bad
@@ -22,8 +10,8 @@ function looksLikeJsonLines(head: string): boolean {
 export const otlpJsonLines: TraceFormat = {
   id: "otlp-jsonl",
   label: "OTLP JSON Lines",
-  sniff(head) {
-    return looksLikeJsonLines(head) && /"(resourceSpans|batches)"\s*:/.test(head);
+  sniff({ shape, text }) {
+    return shape === "json-lines" && /"(resourceSpans|batches)"\s*:/.test(text);
   },
   async read(source: ByteSource, sink: SpanSink) {
     let requests = 0;
@@ -41,7 +29,7 @@ export const otlpJsonLines: TraceFormat = {
           continue;
         }
         requests++;
-        emitOtlpRequest(req, [], line, sink);
+        emitOtlpRequest(req, [], { line }, sink);
       }
     }
     if (requests === 0) throw new FileFormatError("no line holds valid JSON");

@@ -1,5 +1,5 @@
 import { emitRecord, jsonPath } from "../record-emitter.ts";
-import { RecordError, type SpanSink } from "../types.ts";
+import { RecordError, type Location, type SpanSink } from "../types.ts";
 import { normaliseOtlpSpan, resourceContext, schemaUrlOf, scopeOf, type SpanContext } from "./otlp-span.ts";
 
 type Out = Pick<SpanSink, "span" | "issue">;
@@ -26,11 +26,13 @@ export function resourceSpansOf(req: unknown): { list: unknown[]; keys: string[]
 
 /**
  * Emits every span of one parsed ExportTraceServiceRequest (a JSON Lines line,
- * or one element of an array of requests). `prefix` is the request's own path.
+ * a message of a length-prefixed stream, or one element of an array of
+ * requests). `prefix` is the request's own path; `where` says where the
+ * request is (its line, or its message number and offset).
  */
-export function emitOtlpRequest(req: unknown, prefix: (string | number)[], line: number | undefined, out: Out): void {
+export function emitOtlpRequest(req: unknown, prefix: (string | number)[], where: Omit<Location, "path">, out: Out): void {
   const found = resourceSpansOf(req);
-  const at = (keys: (string | number)[]) => (line === undefined ? { path: jsonPath(keys) } : { line, path: jsonPath(keys) });
+  const at = (keys: (string | number)[]): Location => ({ ...where, path: jsonPath(keys) });
   if (!found) {
     out.issue({ ...at(prefix), severity: "error", message: "not an OTLP trace request: it has no resourceSpans" });
     return;

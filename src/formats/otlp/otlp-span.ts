@@ -127,5 +127,8 @@ export function normaliseOtlpSpan(raw: unknown, ctx: SpanContext, warnings: Warn
     scope: ctx.scope,
     resourceSchemaUrl: ctx.resourceSchemaUrl ?? null,
     scopeSchemaUrl: ctx.scopeSchemaUrl ?? null,
+    droppedAttributesCount: optionalCount(raw.droppedAttributesCount) ?? 0,
+    droppedEventsCount: optionalCount(raw.droppedEventsCount) ?? 0,
+    droppedLinksCount: optionalCount(raw.droppedLinksCount) ?? 0,
   };
 }

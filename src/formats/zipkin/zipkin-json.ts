@@ -1,6 +1,6 @@
 import { streamJsonValues } from "../json-stream.ts";
 import { emitRecord, jsonPath } from "../record-emitter.ts";
-import type { ByteSource, SpanSink, TraceFormat } from "../types.ts";
+import type { ByteSource, ContentProbe, SpanSink, TraceFormat } from "../types.ts";
 import { normaliseZipkinSpan } from "./zipkin-span.ts";
 
 /**
@@ -10,10 +10,10 @@ import { normaliseZipkinSpan } from "./zipkin-span.ts";
 export const zipkinJson: TraceFormat = {
   id: "zipkin",
   label: "Zipkin v2 JSON",
-  sniff(head) {
-    return /^\s*[[{]/.test(head) && /"traceId"\s*:/.test(head) && /"id"\s*:/.test(head) && !/"(resourceSpans|spanId)"\s*:/.test(head);
+  sniff({ shape, text }) {
+    return shape === "json-document" && /^\s*[[{]/.test(text) && /"traceId"\s*:/.test(text) && /"id"\s*:/.test(text) && !/"(resourceSpans|spanId)"\s*:/.test(text);
   },
-  async read(source: ByteSource, sink: SpanSink, head: string) {
+  async read(source: ByteSource, sink: SpanSink, { text: head }: ContentProbe) {
     const paths = /^\s*\[/.test(head) ? ["$.*"] : ["$"];
     await streamJsonValues(
       source,

@@ -106,5 +106,8 @@ export function normaliseZipkinSpan(raw: unknown, warnings: Warning[]): Normalis
     scope: null,
     resourceSchemaUrl: null,
     scopeSchemaUrl: null,
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
   };
 }

@@ -7,12 +7,12 @@ import type { MigrationMeta } from "drizzle-orm/migrator";
 import journal from "./meta/_journal.json" with { type: "json" };
 import init from "./0000_init.sql" with { type: "text" };
 import traceSummaries from "./0001_trace_summaries.sql" with { type: "text" };
-import spanSchemaUrls from "./0002_span_schema_urls.sql" with { type: "text" };
+import spanSchemaUrls from "./0002_span_schema_urls_dropped_counts.sql" with { type: "text" };
 
 const SQL_BY_TAG: Record<string, string> = {
   "0000_init": init,
   "0001_trace_summaries": traceSummaries,
-  "0002_span_schema_urls": spanSchemaUrls,
+  "0002_span_schema_urls_dropped_counts": spanSchemaUrls,
 };
 
 /** The journal's tags, in order; exported for the completeness test. */

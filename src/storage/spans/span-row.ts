@@ -10,7 +10,7 @@ import type { NormalisedSpan } from "../../formats/types.ts";
 export const SPAN_COLUMNS = [
   "trace_id", "span_id", "parent_span_id", "name", "kind", "service", "start_ns", "end_ns", "status_code",
   "status_message", "trace_state", "flags", "attributes", "events", "links", "resource", "scope",
-  "resource_schema_url", "scope_schema_url",
+  "resource_schema_url", "scope_schema_url", "dropped_attributes_count", "dropped_events_count", "dropped_links_count",
 ] as const;
 
 export const ROW_WIDTH = SPAN_COLUMNS.length;
@@ -57,6 +57,9 @@ export class SpanRowBuilder {
       s.scope === null ? null : this.shared(s.scope),
       s.resourceSchemaUrl,
       s.scopeSchemaUrl,
+      s.droppedAttributesCount,
+      s.droppedEventsCount,
+      s.droppedLinksCount,
     );
   }
 

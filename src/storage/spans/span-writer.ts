@@ -31,7 +31,7 @@ export class SpanWriter {
         const changes = insert.run(
           rows[i]!, rows[i + 1]!, rows[i + 2]!, rows[i + 3]!, rows[i + 4]!, rows[i + 5]!, rows[i + 6]!, rows[i + 7]!, rows[i + 8]!,
           rows[i + 9]!, rows[i + 10]!, rows[i + 11]!, rows[i + 12]!, rows[i + 13]!, rows[i + 14]!, rows[i + 15]!, rows[i + 16]!,
-          rows[i + 17]!, rows[i + 18]!, jobId,
+          rows[i + 17]!, rows[i + 18]!, rows[i + 19]!, rows[i + 20]!, rows[i + 21]!, jobId,
         ).changes;
         if (changes > 0) {
           inserted++;

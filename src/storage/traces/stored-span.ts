@@ -21,13 +21,17 @@ export interface StoredSpan {
   scope: InstrumentationScope | null;
   resourceSchemaUrl: string | null;
   scopeSchemaUrl: string | null;
+  droppedAttributesCount: number;
+  droppedEventsCount: number;
+  droppedLinksCount: number;
   jobId: string;
 }
 
 /** Columns to select: integers beyond 2^53 come back as text so they stay exact. */
 export const STORED_SPAN_COLUMNS = `trace_id, span_id, parent_span_id, name, kind, service,
   CAST(start_ns AS TEXT) AS start_ns, CAST(end_ns AS TEXT) AS end_ns, status_code, status_message,
-  trace_state, flags, attributes, events, links, resource, scope, resource_schema_url, scope_schema_url, job_id`;
+  trace_state, flags, attributes, events, links, resource, scope, resource_schema_url, scope_schema_url,
+  dropped_attributes_count, dropped_events_count, dropped_links_count, job_id`;
 
 export function toStoredSpan(r: Record<string, unknown>): StoredSpan {
   return {
@@ -50,6 +54,9 @@ export function toStoredSpan(r: Record<string, unknown>): StoredSpan {
     scope: r.scope === null ? null : JSON.parse(r.scope as string),
     resourceSchemaUrl: (r.resource_schema_url as string | null) ?? null,
     scopeSchemaUrl: (r.scope_schema_url as string | null) ?? null,
+    droppedAttributesCount: Number(r.dropped_attributes_count ?? 0),
+    droppedEventsCount: Number(r.dropped_events_count ?? 0),
+    droppedLinksCount: Number(r.dropped_links_count ?? 0),
     jobId: r.job_id as string,
   };
 }
