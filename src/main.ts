@@ -62,7 +62,7 @@ serveCommand.action((opts: Partial<Record<keyof Config, string>>) => serve(opts)
 program
   .command("import")
   .description("import trace files: into a server with --server, else into the local data directory; shows live progress, then the report")
-  .argument("<files...>", "trace files (OTLP JSON or JSON Lines, Jaeger, Zipkin; optionally gzip)")
+  .argument("<files...>", "trace files (OTLP JSON, JSON Lines or protobuf, Collector file exporter output, Jaeger, Zipkin; optionally gzip or zstd)")
   .addOption(new Option("--server <url>", "traceport server to upload to, e.g. http://127.0.0.1:8787").env("TRACEPORT_SERVER"))
   .addOption(new Option("--token <token>", "API token of that server").env("TRACEPORT_TOKEN"))
   .addOption(new Option("--format <format>", "file format").choices(["auto", ...FORMAT_OPTIONS.filter((f) => f !== "auto")]).default("auto"))

@@ -1,4 +1,5 @@
 /** @jsxImportSource @kitajs/html */
+import { describeLocation } from "../src/formats/location.ts";
 import type { ImportResult } from "../src/import/import-task.ts";
 import { isTerminal } from "../src/jobs/types.ts";
 import type { PublicJob } from "../src/routes/public-job.ts";
@@ -85,7 +86,7 @@ function Report({ job }: { job: PublicJob }) {
       <dl class="stats">
         <div>
           <dt>Format</dt>
-          <dd safe>{r.format + (r.gzip ? " (gzip)" : "")}</dd>
+          <dd safe title={r.format}>{r.detected ?? r.format + (r.gzip ? " (gzip)" : "")}</dd>
         </div>
         <div>
           <dt>Spans read</dt>
@@ -159,7 +160,7 @@ function IssueTable({ title, rows, cls }: { title: string; rows: { line?: number
             {rows.map((s) => (
               <tr>
                 <td>
-                  <code safe>{[s.line !== undefined ? `line ${s.line}` : "", s.path ?? ""].filter(Boolean).join(" ")}</code>
+                  <code safe>{describeLocation(s)}</code>
                 </td>
                 <td safe>{s.message}</td>
               </tr>

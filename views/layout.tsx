@@ -73,6 +73,8 @@ export const FORMAT_CHOICES: [string, string][] = [
   ["auto", "Auto-detect"],
   ["otlp-json", "OTLP JSON"],
   ["otlp-jsonl", "OTLP JSON Lines"],
+  ["otlp-proto", "OTLP protobuf (one message)"],
+  ["otlp-proto-stream", "OTLP length-prefixed messages"],
   ["jaeger", "Jaeger JSON"],
   ["zipkin", "Zipkin v2 JSON"],
 ];
@@ -98,7 +100,8 @@ export function ImportForm({ idPrefix, target }: { idPrefix: string; target?: st
         <label for={`${idPrefix}-file`}>Trace files</label>
         <input id={`${idPrefix}-file`} name="file" type="file" multiple required aria-describedby={`${idPrefix}-file-help`} />
         <p class="help" id={`${idPrefix}-file-help`}>
-          OTLP JSON or JSON Lines, Jaeger or Zipkin JSON, optionally gzip-compressed. Each file becomes its own job.
+          OTLP JSON, JSON Lines or protobuf (every OpenTelemetry Collector file exporter framing), Jaeger or Zipkin JSON, optionally gzip- or
+          zstd-compressed. Each file becomes its own job.
         </p>
       </div>
       <div class="field-row">

@@ -1,4 +1,5 @@
 import type { SSEJobUpdate } from "../client/sse-client.ts";
+import { describeLocation } from "../formats/location.ts";
 import { formatBytes, formatCount, formatSeconds } from "../../views/format.ts";
 
 const WIDTH = 24;
@@ -22,6 +23,8 @@ export interface ImportReport {
   status: "completed" | "failed" | "cancelled";
   result?: {
     format: string;
+    /** What was detected, in words (absent in results of older servers). */
+    detected?: string;
     spans: number;
     inserted: number;
     duplicates: number;
@@ -29,7 +32,7 @@ export interface ImportReport {
     errors: number;
     warnings: number;
     services: string[];
-    samples: { line?: number; path?: string; message: string }[];
+    samples: { line?: number; messageNumber?: number; offset?: number; path?: string; message: string }[];
   };
   error?: string;
   details?: string | null;
@@ -40,10 +43,10 @@ export function reportText(r: ImportReport): string {
   if (r.status === "completed" && r.result) {
     const x = r.result;
     const lines = [
-      `✓ ${r.file}: ${formatCount(x.inserted)} new span${x.inserted === 1 ? "" : "s"} in ${formatCount(x.traces)} trace${x.traces === 1 ? "" : "s"} (${x.format}; ${formatCount(x.spans)} read, ${formatCount(x.duplicates)} duplicate, ${formatCount(x.errors)} skipped, ${formatCount(x.warnings)} warnings)`,
+      `✓ ${r.file}: ${formatCount(x.inserted)} new span${x.inserted === 1 ? "" : "s"} in ${formatCount(x.traces)} trace${x.traces === 1 ? "" : "s"} (${x.detected ?? x.format}; ${formatCount(x.spans)} read, ${formatCount(x.duplicates)} duplicate, ${formatCount(x.errors)} skipped, ${formatCount(x.warnings)} warnings)`,
     ];
     if (x.services.length) lines.push(`  services: ${x.services.join(", ")}`);
-    for (const s of x.samples.slice(0, 10)) lines.push(`  skipped ${[s.line !== undefined ? `line ${s.line}` : "", s.path ?? ""].filter(Boolean).join(" ")}: ${s.message}`);
+    for (const s of x.samples.slice(0, 10)) lines.push(`  skipped ${describeLocation(s)}: ${s.message}`);
     if (x.samples.length > 10) lines.push(`  … ${x.errors - 10} more skipped records`);
     lines.push(`  job ${r.jobId}`);
     return lines.join("\n");

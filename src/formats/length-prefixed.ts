@@ -1,3 +1,4 @@
+import { ByteQueue } from "./byte-queue.ts";
 import type { ByteSource } from "./types.ts";
 
 /**
@@ -10,6 +11,7 @@ export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** One message of a length-prefixed stream. */
 export interface Frame {
+  broken?: undefined;
   /** The message's bytes (a view: valid until the next frame is read). */
   bytes: Uint8Array;
   /** Numbered from 1. */
@@ -35,45 +37,14 @@ export interface BrokenFrame {
  * lost from there, everything before it is good.
  */
 export async function* readFrames(source: ByteSource): AsyncGenerator<Frame | BrokenFrame> {
-  let buf: Uint8Array = new Uint8Array(0);
-  let pos = 0; // read position in buf
-  let consumed = 0; // stream offset of buf[0]
-  let number = 0;
-  const it = source[Symbol.asyncIterator]();
-  let eof = false;
-
-  /** Makes sure `n` bytes from `pos` are buffered; false at the end of the stream. */
-  const fill = async (n: number): Promise<boolean> => {
-    while (buf.length - pos < n) {
-      if (eof) return false;
-      const r = await it.next();
-      if (r.done) {
-        eof = true;
-        return false;
-      }
-      const rest = buf.subarray(pos);
-      consumed += pos;
-      pos = 0;
-      if (rest.length === 0) buf = r.value;
-      else {
-        const joined = new Uint8Array(rest.length + r.value.length);
-        joined.set(rest, 0);
-        joined.set(r.value, rest.length);
-        buf = joined;
-      }
-    }
-    return true;
-  };
-
-  for (;;) {
-    const offset = consumed + pos;
-    if (!(await fill(4))) {
-      const left = buf.length - pos;
-      if (left > 0) yield { broken: true, number: number + 1, offset, reason: `the stream ends inside a length prefix (${left} of 4 bytes)` };
+  const q = new ByteQueue(source);
+  for (let number = 1; ; number++) {
+    const offset = q.offset;
+    if (!(await q.fill(4))) {
+      if (q.available > 0) yield { broken: true, number, offset, reason: `the stream ends inside a length prefix (${q.available} of 4 bytes)` };
       return;
     }
-    number++;
-    const length = ((buf[pos]! << 24) >>> 0) + (buf[pos + 1]! << 16) + (buf[pos + 2]! << 8) + buf[pos + 3]!;
+    const length = ((q.peek(0) << 24) >>> 0) + (q.peek(1) << 16) + (q.peek(2) << 8) + q.peek(3);
     if (length > MAX_MESSAGE_BYTES) {
       yield {
         broken: true,
@@ -83,12 +54,11 @@ export async function* readFrames(source: ByteSource): AsyncGenerator<Frame | Br
       };
       return;
     }
-    if (!(await fill(4 + length))) {
-      yield { broken: true, number, offset, reason: `the stream is truncated: the message should have ${length} bytes, only ${buf.length - pos - 4} are left` };
+    if (!(await q.fill(4 + length))) {
+      yield { broken: true, number, offset, reason: `the stream is truncated: the message should have ${length} bytes, only ${q.available - 4} are left` };
       return;
     }
-    const bytes = buf.subarray(pos + 4, pos + 4 + length);
-    pos += 4 + length;
-    yield { bytes, number, offset };
+    q.take(4);
+    yield { bytes: q.take(length), number, offset };
   }
 }

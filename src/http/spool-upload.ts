@@ -35,6 +35,9 @@ export const RAW_TYPES = [
   "application/x-jsonlines",
   "application/gzip",
   "application/x-gzip",
+  "application/zstd",
+  "application/x-protobuf",
+  "application/protobuf",
   "application/octet-stream",
   "text/plain",
 ];

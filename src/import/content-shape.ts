@@ -1,5 +1,6 @@
 import { isJsonWhitespace, JsonValueEnd } from "../formats/json-value-end.ts";
 import { MAX_MESSAGE_BYTES } from "../formats/length-prefixed.ts";
+import { isZstdMagic } from "../formats/magic-bytes.ts";
 import type { ContentShape } from "../formats/types.ts";
 
 /**
@@ -9,22 +10,6 @@ import type { ContentShape } from "../formats/types.ts";
  * document. Only this much is ever buffered.
  */
 export const SHAPE_PROBE_LIMIT = 64 * 1024 * 1024;
-
-const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-
-function startsWith(bytes: Uint8Array, at: number, magic: readonly number[]): boolean {
-  return magic.every((m, i) => bytes[at + i] === m);
-}
-
-/** A zstd frame, or a zstd skippable frame (0x184D2A50–5F, little-endian). */
-export function isZstdMagic(bytes: Uint8Array, at = 0): boolean {
-  if (startsWith(bytes, at, ZSTD_MAGIC)) return true;
-  return (bytes[at]! & 0xf0) === 0x50 && bytes[at + 1] === 0x2a && bytes[at + 2] === 0x4d && bytes[at + 3] === 0x18;
-}
-
-export function isGzipMagic(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
 
 /**
  * Decides the shape of binary content from its first bytes:

@@ -1,4 +1,7 @@
+import { describeLocation } from "../formats/location.ts";
 import type { Location, NormalisedSpan, RecordIssue, SpanSink } from "../formats/types.ts";
+
+export { describeLocation };
 import { TaskError } from "../util/errors.ts";
 
 /** One reported problem, as the result lists it. */
@@ -18,14 +21,6 @@ export interface ReadCounts {
 }
 
 export const MAX_SAMPLES = 100;
-
-/** Where a location reads well in one line: "line 3, $.resourceSpans[0]…", "message 2 (byte 1032), $.resourceSpans[0]…" */
-export function describeLocation(w: Location): string {
-  const message = w.messageNumber === undefined ? null : w.offset === undefined ? `message ${w.messageNumber}` : `message ${w.messageNumber} (byte ${w.offset})`;
-  return [w.line !== undefined ? `line ${w.line}` : null, message, w.messageNumber === undefined && w.offset !== undefined ? `byte ${w.offset}` : null, w.path ?? null]
-    .filter(Boolean)
-    .join(", ");
-}
 
 /**
  * Collects what a reader finds: batches spans to the writer, counts traces,

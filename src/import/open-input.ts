@@ -1,6 +1,7 @@
 import { FileFormatError, type ByteSource, type ContentProbe } from "../formats/types.ts";
 import { SNIFF_BYTES } from "../formats/registry.ts";
-import { detectShape, isGzipMagic, isZstdMagic } from "./content-shape.ts";
+import { isGzipMagic, isZstdMagic } from "../formats/magic-bytes.ts";
+import { detectShape } from "./content-shape.ts";
 
 export type Compression = "gzip" | "zstd";
 
@@ -91,7 +92,7 @@ export async function openInput(
     if (firstChunk.length) yield firstChunk;
     yield* rawIter;
   }
-  const compression: Compression | null = isGzipMagic(firstChunk) ? "gzip" : firstChunk.length >= 4 && isZstdMagic(firstChunk) ? "zstd" : null;
+  const compression: Compression | null = isGzipMagic(firstChunk) ? "gzip" : isZstdMagic(firstChunk) ? "zstd" : null;
   const decoded: AsyncIterator<Uint8Array> = compression ? decompress(compression, replayRaw(), signal) : replayRaw();
 
   // Buffer what detection reads; it is replayed before the rest.
