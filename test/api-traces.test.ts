@@ -17,7 +17,8 @@ function allSpans(store: Store) {
   return store.sqlite
     .query(
       `SELECT trace_id, span_id, parent_span_id, name, kind, service, CAST(start_ns AS TEXT) AS start_ns, CAST(end_ns AS TEXT) AS end_ns,
-         status_code, status_message, trace_state, flags, attributes, events, links, resource, scope
+         status_code, status_message, trace_state, flags, attributes, events, links, resource, scope,
+         resource_schema_url, scope_schema_url, dropped_attributes_count, dropped_events_count, dropped_links_count
        FROM spans ORDER BY trace_id, span_id`,
     )
     .all();

@@ -42,11 +42,26 @@ describe("traceport import --server", () => {
     const rel = "otlp/otlp2parquet-traces.jsonl";
     const r = await cli(["--server", server.url, "--token", TOKEN, fixturePath(rel), big]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`✓ ${fixturePath(rel)}: 19 new spans in 19 traces (otlp-jsonl; 19 read, 0 duplicate, 0 skipped, 0 warnings)`);
+    expect(r.stdout).toContain(`✓ ${fixturePath(rel)}: 19 new spans in 19 traces (OTLP JSON Lines; 19 read, 0 duplicate, 0 skipped, 0 warnings)`);
     expect(r.stdout).toContain(`services: ${EXPECTED[rel]!.services!.join(", ")}`);
     expect(r.stdout).toContain(`✓ ${big}: 60,000 new spans`);
     // Without a terminal, progress comes as a few lines on stderr, with percent, bytes, spans and rate.
     expect(r.stderr).toMatch(/big\.jsonl {2}[█░]+ +\d+% {2}[\d.]+ \w+\/[\d.]+ MiB {2}[\d,]+ spans/);
+  }, 60_000);
+
+  test("protobuf and zstd files, with and without --format", async () => {
+    const stream = fixturePath("generated/collector-proto-zstd-legacy.binpb");
+    const native = fixturePath("generated/collector-json-native.jsonl.zst");
+    const r = await cli(["--server", server.url, "--token", TOKEN, stream, native]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/collector-proto-zstd-legacy\.binpb: [\d,]+ new spans in \d+ traces \(OTLP length-prefixed messages, \d+ messages \(\d+ protobuf\), each zstd-compressed;/);
+    expect(r.stdout).toContain("(OTLP JSON Lines, zstd-compressed;");
+    const given = await cli(["--server", server.url, "--token", TOKEN, "--format", "otlp-proto", "--json", fixturePath("generated/sdk-protobuf-serializer.binpb")]);
+    expect(given.code).toBe(0);
+    expect((JSON.parse(given.stdout) as { result: { format: string } }[])[0]!.result.format).toBe("otlp-proto");
+    const unknown = await cli(["--format", "protobuf", stream]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("otlp-proto-stream");
   }, 60_000);
 
   test("--json prints machine-readable results; a failed import exits 1", async () => {

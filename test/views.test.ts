@@ -104,6 +104,24 @@ describe("job card", () => {
     expect(card.querySelector(`#job-${ID}-actions`)!.children.length).toBe(0);
   });
 
+  test("completed from a framed stream: what was detected, and problems by message and byte offset", () => {
+    const result = {
+      ...RESULT,
+      format: "otlp-proto-stream",
+      compression: null,
+      detected: "OTLP length-prefixed messages, 3 messages (3 protobuf), each zstd-compressed <i>",
+      samples: [{ messageNumber: 2, offset: 1042, path: "$.resourceSpans[0]", message: "malformed protobuf" }],
+    };
+    const card = parse(JobCard({ job: job({ status: "completed", progress: 100, state: null, result }), mode: "static" }));
+    expect(card.querySelector(".format")!.textContent!.trim()).toBe(result.detected);
+    expect(card.querySelector(".format")!.getAttribute("title")).toBe("otlp-proto-stream");
+    expect(card.querySelector("i")).toBeNull();
+    expect(card.querySelector(".errors-table td")!.textContent).toBe("message 2 (byte 1042), $.resourceSpans[0]");
+    // A result stored before `detected` existed still names its format.
+    const old = parse(JobCard({ job: job({ status: "completed", progress: 100, state: null, result: { ...RESULT, gzip: true } }), mode: "static" }));
+    expect(old.querySelector(".format")!.textContent!.trim()).toBe("otlp-jsonl (gzip)");
+  });
+
   test("failed and cancelled: the reason, and Retry in the actions", () => {
     const failed = parse(JobCard({ job: job({ status: "failed", error: "Invalid JSON at line 3", details: "near <x>" }), mode: "static" }));
     expect(failed.querySelector(".outcome")!.textContent).toBe("Invalid JSON at line 3");
@@ -163,4 +181,10 @@ test("the job page refreshes itself only without JavaScript, and only while the 
   expect(noscript).toContain('http-equiv="refresh"');
   const done = parse(JobPage({ job: job({ status: "completed", progress: 100, result: RESULT }) }));
   expect([...done.querySelectorAll("noscript")].map((n) => n.innerHTML).join("")).not.toContain("refresh");
+});
+
+test("the import form offers exactly the formats the API accepts", async () => {
+  const { FORMAT_CHOICES } = await import("../views/layout.tsx");
+  const { FORMAT_OPTIONS } = await import("../src/formats/registry.ts");
+  expect(FORMAT_CHOICES.map(([id]) => id).sort()).toEqual([...FORMAT_OPTIONS].sort());
 });

@@ -86,7 +86,9 @@ function Report({ job }: { job: PublicJob }) {
       <dl class="stats">
         <div>
           <dt>Format</dt>
-          <dd safe title={r.format}>{r.detected ?? r.format + (r.gzip ? " (gzip)" : "")}</dd>
+          <dd class="format" safe title={r.format}>
+            {r.detected ?? r.format + (r.gzip ? " (gzip)" : "")}
+          </dd>
         </div>
         <div>
           <dt>Spans read</dt>

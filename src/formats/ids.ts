@@ -74,3 +74,44 @@ export function normaliseParentId(raw: unknown, what: string, opts: { base64?: b
   if (typeof raw === "string" && /^0+$/.test(raw)) return null;
   return normaliseId(raw, 8, what, opts);
 }
+
+type WithToHex = Uint8Array & { toHex(): string };
+
+/** Lower-case hex of some bytes (Uint8Array.prototype.toHex where the runtime has it). */
+const hexOfBytes: (bytes: Uint8Array) => string =
+  typeof (Uint8Array.prototype as Partial<WithToHex>).toHex === "function"
+    ? (bytes) => (bytes as WithToHex).toHex()
+    : (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+
+function allZero(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * The same rules as normaliseId for an id given as raw bytes (OTLP protobuf's
+ * `bytes trace_id`), with the same messages as for that id written as hex:
+ * empty is missing; all zeros is refused; shorter than `bytes` is left-padded
+ * (with a warning); longer up to 32 bytes is kept (flagged non-standard);
+ * longer than that is refused.
+ */
+export function normaliseIdBytes(raw: Uint8Array, bytes: 8 | 16, what: string): IdResult {
+  const n = raw.length;
+  if (n === 0) throw new RecordError(`${what} is missing`);
+  if (n > MAX_ID_BYTES) throw new RecordError(`${what} is ${n} bytes long; no trace or span id is longer than ${MAX_ID_BYTES}`);
+  if (allZero(raw)) throw new RecordError(`${what} is all zeros, which is not a valid id`);
+  const hex = hexOfBytes(raw);
+  if (n < bytes) {
+    return { hex: hex.padStart(bytes * 2, "0"), warning: `${what} ${hex} is shorter than ${bytes} bytes; left-padded with zeros` };
+  }
+  if (n > bytes) {
+    return { hex, nonStandard: true, warning: `${what} is ${n} bytes long, not ${bytes}; kept as it is` };
+  }
+  return { hex };
+}
+
+/** A parent id given as bytes: empty or all zeros means "no parent" (as normaliseParentId). */
+export function normaliseParentIdBytes(raw: Uint8Array, what: string): IdResult | null {
+  if (raw.length === 0 || allZero(raw)) return null;
+  return normaliseIdBytes(raw, 8, what);
+}

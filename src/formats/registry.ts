@@ -1,19 +1,18 @@
 /**
  * The import formats. Adding a format is one module in src/formats and one line
- * in FORMATS; order matters only for detection (more specific sniffers first).
+ * in FORMATS. Detection first decides the content's shape from its bytes
+ * (src/import/content-shape.ts); each format's sniffer then looks at the
+ * shape and the first 64 KiB. Where two could match, the earlier one wins.
  */
 import { jaegerJson } from "./jaeger/jaeger-json.ts";
 import { otlpJson } from "./otlp/otlp-json.ts";
 import { otlpJsonLines } from "./otlp/otlp-jsonl.ts";
+import { otlpProto } from "./otlp/otlp-proto.ts";
+import { otlpProtoStream } from "./otlp/otlp-proto-stream.ts";
 import type { ContentProbe, TraceFormat } from "./types.ts";
 import { zipkinJson } from "./zipkin/zipkin-json.ts";
 
-export const FORMATS: readonly TraceFormat[] = [
-  otlpJsonLines, // before otlpJson: a JSON Lines file also starts like a document
-  otlpJson,
-  jaegerJson,
-  zipkinJson,
-];
+export const FORMATS: readonly TraceFormat[] = [otlpJsonLines, otlpJson, otlpProto, otlpProtoStream, jaegerJson, zipkinJson];
 
 /** Bytes of decoded text that detection looks at. */
 export const SNIFF_BYTES = 64 * 1024;
