@@ -146,7 +146,7 @@ describe("POST /api/imports", () => {
     const job = (await res.json()) as { id: string };
     const done = await settled(job.id);
     expect(done.status).toBe("failed");
-    expect(done.error).toBe("Not a recognised trace file");
+    expect(done.error).toBe("Not a recognised trace file: its content is neither JSON nor OTLP protobuf");
     expect(done.details).toContain('"a,b 1,2"');
     const ok = await upload(server.url, fixturePath("otlp/proto-example.json"));
     expect((await settled(ok.id)).status).toBe("completed");

@@ -74,7 +74,7 @@ test("the format option overrides detection", async () => {
 test("a CSV file and trailing garbage fail with clear errors", async () => {
   const csv = join(ctx.dataDir, "data.csv");
   await Bun.write(csv, "trace,span\n1,2\n");
-  expect((await ctx.settled(ctx.importFile(csv).id)).error).toBe("Not a recognised trace file");
+  expect((await ctx.settled(ctx.importFile(csv).id)).error).toBe("Not a recognised trace file: its content is neither JSON nor OTLP protobuf");
   const trailing = join(ctx.dataDir, "trailing.json");
   await Bun.write(trailing, (await Bun.file(fixturePath("otlp/proto-example.json")).text()) + "\n{}\n");
   const done = await ctx.settled(ctx.importFile(trailing).id);

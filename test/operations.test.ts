@@ -42,7 +42,7 @@ describe("health", () => {
     server.ctx.store.sqlite.run("DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)");
     const status = schemaStatus(server.ctx.store);
     expect(status.ok).toBe(false);
-    expect((status as { reason: string }).reason).toMatch(/^1 of 2 migrations applied$/);
+    expect((status as { reason: string }).reason).toMatch(/^2 of 3 migrations applied$/);
   });
 });
 

@@ -18,6 +18,8 @@ export class JsonValueEnd {
   private escape = false;
   private started = false;
   private done = false;
+  /** Whether a line break occurred inside the value (outside strings: a pretty-printed value). */
+  multiline = false;
 
   /**
    * Feeds the next bytes, the first of them being (or preceding, after
@@ -50,6 +52,7 @@ export class JsonValueEnd {
       }
       const c = chunk[i]!;
       if (c === QUOTE) this.inString = true;
+      else if (c === 0x0a) this.multiline = true;
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         this.depth++;
         this.started = true;

@@ -34,8 +34,10 @@ test("one document, pretty-printed or on one line, with or without a trailing ne
   expect((await shapeOf(enc.encode(JSON.stringify(JSON.parse(line(3)), null, 2))))).toMatchObject({ shape: "json-document" });
   expect((await shapeOf(enc.encode(`${line(3)}\n`))).shape).toBe("json-document");
   expect((await shapeOf(enc.encode(`  \n${line(3)}`))).shape).toBe("json-document");
-  // Two values on one line are not JSON Lines: the document reader reports the extra data.
+  // Two values on one line, or a pretty-printed value then another, are not
+  // JSON Lines: the document reader reports the extra data where it is.
   expect((await shapeOf(enc.encode(`${line(1)} ${line(1)}`))).shape).toBe("json-document");
+  expect((await shapeOf(enc.encode(`${JSON.stringify(JSON.parse(line(1)), null, 2)}\n{}\n`))).shape).toBe("json-document");
 });
 
 test("a first value that runs on past the probe limit is one document, read no further", async () => {

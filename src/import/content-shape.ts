@@ -42,7 +42,8 @@ function firstContent(chunks: readonly Uint8Array[]): { chunk: number; at: numbe
 /**
  * Decides the shape of the content from its bytes. For JSON it finds where the
  * first top-level value ends and looks at what follows: a newline and then
- * another value is JSON Lines; nothing is one document. It reads on (through
+ * another value is JSON Lines (if the first value was on one line); nothing,
+ * or anything else, is one document. It reads on (through
  * `more`, which buffers what it returns) as far as it must, up to
  * SHAPE_PROBE_LIMIT, so lines of any length are told apart from documents.
  */
@@ -82,7 +83,10 @@ export async function detectShape(chunks: Uint8Array[], more: () => Promise<Uint
     for (; i < bytes.length; i++) {
       const b = bytes[i]!;
       if (b === 0x0a) newline = true;
-      else if (!isJsonWhitespace(b)) return newline ? "json-lines" : "json-document";
+      // JSON Lines puts each value on one line: a pretty-printed first value
+      // followed by more is a document with data after its end, which the
+      // document reader reports as such.
+      else if (!isJsonWhitespace(b)) return newline && !end.multiline ? "json-lines" : "json-document";
     }
     c++;
     from = 0;
