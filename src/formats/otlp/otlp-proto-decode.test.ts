@@ -402,6 +402,11 @@ describe("hand-built OTLP protobuf", () => {
       { key: "int.min", value: { intValue: "-9223372036854775808" } },
       { key: "int.2^53+1", value: { intValue: "9007199254740993" } },
       { key: "int.-1", value: { intValue: "-1" } },
+      { key: "int.127", value: { intValue: "127" } },
+      { key: "int.128", value: { intValue: "128" } },
+      { key: "int.16383", value: { intValue: "16383" } },
+      { key: "int.16384", value: { intValue: "16384" } },
+      { key: "int.0", value: { intValue: "0" } },
       { key: "empty", value: {} },
       { key: "no value" },
       { key: "", value: { stringValue: "empty key" } },
@@ -421,10 +426,31 @@ describe("hand-built OTLP protobuf", () => {
     expect(got["int.min"]).toEqual({ intValue: "-9223372036854775808" });
     expect(got["int.2^53+1"]).toEqual({ intValue: "9007199254740993" });
     expect(got["int.-1"]).toEqual({ intValue: "-1" });
+    expect([got["int.127"], got["int.128"], got["int.16383"], got["int.16384"], got["int.0"]]).toEqual([
+      { intValue: "127" },
+      { intValue: "128" },
+      { intValue: "16383" },
+      { intValue: "16384" },
+      { intValue: "0" },
+    ]);
     expect(got.empty).toEqual({});
     expect(got["no value"]).toEqual({});
     expect(got["kv.empty"]).toEqual({ kvlistValue: { values: [] } });
     expect(got.kv).toEqual({ kvlistValue: { values: [{ key: "a", value: { intValue: "1" } }, { key: "b", value: { kvlistValue: { values: [{ key: "c", value: { boolValue: true } }] } } }] } });
+  });
+
+  test("many distinct and repeated strings of all lengths decode exactly (string cache)", () => {
+    const text = (i: number) => `${"é".repeat(i % 3)}k${i}${"x".repeat(i % 150)}`;
+    const spans = Array.from({ length: 40 }, (_, j) =>
+      goodSpan({ name: text(j), attributes: Array.from({ length: 250 }, (_, i) => ({ key: text(i), value: { stringValue: text(i * 7 + j) } })) }),
+    );
+    // And many more distinct strings of one length than the cache has slots.
+    spans.push(goodSpan({ attributes: Array.from({ length: 20_000 }, (_, i) => ({ key: "same.key", value: { stringValue: `v${String(i).padStart(7, "0")}` } })) }));
+    const req = { resourceSpans: [{ scopeSpans: [{ spans }] }] };
+    const p = expectSame(requestBytes(req), req);
+    expect(p.spans[40]!.attributes[12_345]!.value).toEqual({ stringValue: "v0012345" });
+    expect(p.spans[39]!.attributes[249]).toEqual({ key: text(249), value: { stringValue: text(249 * 7 + 39) } });
+    expect(p.spans.map((s) => s.name)).toEqual(spans.map((s) => s.name));
   });
 
   test("unknown fields of every wire type at every level are skipped", () => {
@@ -653,9 +679,11 @@ describe("malformed protobuf", () => {
     emitProtoResourceSpans(rs, 2, where, alone.out);
     expect(alone.spans).toEqual([]);
     expect(alone.issues.length).toBe(1);
-    expect(alone.issues[0]).toEqual({ ...where, path: "$.resourceSpans[2]", severity: "error", message: expect.stringMatching(reason) });
-    expect(alone.issues[0]!.message).toBe(alone.issues[0]!.message.replace(/at byte \d+ of the message$/, `at byte ${head.length + byteInTail} of the message`));
-    expect(alone.issues[0]!.message).toStartWith("malformed protobuf: ");
+    const message = alone.issues[0]!.message;
+    expect(alone.issues[0]).toEqual({ ...where, path: "$.resourceSpans[2]", severity: "error", message });
+    expect(message).toMatch(reason);
+    expect(message).toStartWith("malformed protobuf: ");
+    expect(message).toEndWith(` at byte ${head.length + byteInTail} of the message`);
 
     // In a request, between two good ResourceSpans: the others still emit, offsets from the request's start.
     const req = requestOf(good, rs, good);
@@ -663,7 +691,8 @@ describe("malformed protobuf", () => {
     expect(p.spans).toEqual([...goodSpans, ...goodSpans]);
     expect(p.issues.length).toBe(1);
     const rsStart = requestOf(good).length + 1 + (rs.length < 128 ? 1 : 2);
-    expect(p.issues[0]).toEqual({ ...where, path: "$.resourceSpans[1]", severity: "error", message: alone.issues[0]!.message.replace(/\d+ of the message$/, `${rsStart + head.length + byteInTail} of the message`) });
+    const inRequest = message.replace(/ at byte \d+ of the message$/, ` at byte ${rsStart + head.length + byteInTail} of the message`);
+    expect(p.issues[0]).toEqual({ ...where, path: "$.resourceSpans[1]", severity: "error", message: inRequest });
   }
 
   /** A ScopeSpans (field 2) holding one span whose bytes are `spanBytes`. */

@@ -133,7 +133,7 @@ class DepthError {
 function readerError(err: unknown, at: number, what: string): WireError {
   if (err instanceof WireError) return err;
   if (err instanceof Error) {
-    if (err.message === "invalid varint") return new WireError(`${what}: varint longer than 10 bytes`, at);
+    if (err.message === "invalid varint") return new WireError(what === "varint" ? "varint longer than 10 bytes" : `${what}: varint longer than 10 bytes`, at);
     if (err instanceof RangeError || err.message === "premature EOF") return new WireError(`truncated ${what}`, at);
     return new WireError(`${what}: ${err.message}`, at);
   }
@@ -211,13 +211,6 @@ class WireReader extends BinaryReader {
     return this.pos + n;
   }
 
-  /** Throws the WireError for a length-delimited field that BinaryReader could not read. */
-  private lenFailure(at: number, end: number): never {
-    this.pos = at;
-    this.lenEnd(end);
-    throw new WireError("length runs past the end", at);
-  }
-
   /**
    * A string field. Decoded as BinaryReader.string() does (TextDecoder, not
    * fatal, a leading U+FEFF kept), but short strings come from a small cache of
@@ -234,25 +227,36 @@ class WireReader extends BinaryReader {
 
   /** A bytes field, as a view into the buffer (no copy). */
   raw(end: number): Uint8Array {
-    const at = this.pos;
-    let b: Uint8Array;
-    try {
-      b = this.bytes();
-    } catch {
-      this.lenFailure(at, end);
-    }
-    if (this.pos > end) this.lenFailure(at, end);
-    return b;
+    const e = this.lenEnd(end);
+    const s = this.pos;
+    this.pos = e;
+    return this.data.subarray(s, e);
+  }
+
+  /** Skips a bytes field and returns where its content starts (it ends at `pos`). */
+  rawStart(end: number): number {
+    const e = this.lenEnd(end);
+    const s = this.pos;
+    this.pos = e;
+    return s;
   }
 
   /** An int64 varint as a decimal string (exact). */
   int64String(end: number): string {
+    // Varints of one or two bytes (0 to 16383: counts, status codes, ports) from a table.
     const p = this.pos;
     if (p < end) {
       const b = this.data[p]!;
       if (b < 0x80) {
         this.pos = p + 1;
-        return SMALL_INTS[b]!;
+        return smallInt(b);
+      }
+      if (p + 1 < end) {
+        const b2 = this.data[p + 1]!;
+        if (b2 < 0x80) {
+          this.pos = p + 2;
+          return smallInt((b & 0x7f) | (b2 << 7));
+        }
       }
     }
     let v: bigint | string;
@@ -372,8 +376,12 @@ const T15_LEN = (15 << 3) | LEN;
 const T16_I32 = (16 << 3) | I32;
 const T1000_LEN = (1000 << 3) | LEN;
 
-/** "0" to "127": the int64 values of one varint byte. */
-const SMALL_INTS: string[] = Array.from({ length: 128 }, (_, i) => String(i));
+/** Decimal strings of 0 to 16383 (the values of one- and two-byte varints), made on first use. */
+const SMALL_INTS: string[] = new Array<string>(1 << 14).fill("");
+function smallInt(n: number): string {
+  const s = SMALL_INTS[n]!;
+  return s !== "" ? s : (SMALL_INTS[n] = String(n));
+}
 
 /** The TextDecoder BinaryReader uses (getTextEncoding()): not fatal, BOM kept as text. */
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -646,11 +654,48 @@ function link(r: WireReader, end: number, index: number, errors: { first: string
   return l;
 }
 
+/**
+ * The id of bytes [start, end) of `buf`, normalised, through a one-entry cache:
+ * the spans of a batch mostly come trace by trace, and siblings share a parent.
+ */
+class IdCache {
+  private bytes: Uint8Array = NO_BYTES;
+  private result: IdResult | null = null;
+  constructor(
+    private readonly size: 8 | 16,
+    private readonly what: string,
+    private readonly parent: boolean,
+  ) {}
+
+  get(buf: Uint8Array, start: number, end: number): IdResult | null {
+    const n = end - start;
+    const last = this.bytes;
+    if (n === last.length && n > 0) {
+      let i = 0;
+      while (i < n && last[i] === buf[start + i]) i++;
+      if (i === n) return this.result;
+    }
+    const raw = buf.subarray(start, end);
+    const result = this.parent ? normaliseParentIdBytes(raw, this.what) : normaliseIdBytes(raw, this.size, this.what);
+    // Only ids that normalise without a warning are cached (a throw caches nothing).
+    if (result === null || result.warning === undefined) {
+      this.bytes = buf.slice(start, end);
+      this.result = result;
+    }
+    return result;
+  }
+}
+
+const traceIds = new IdCache(16, "traceId", false);
+const parentIds = new IdCache(8, "parentSpanId", true);
+
 /** Decodes one Span; returns it, or a SpanProblem when it has an error or warnings. */
 function span(r: WireReader, end: number): NormalisedSpan | SpanProblem {
-  let traceId = NO_BYTES;
+  let traceStart = 0;
+  let traceEnd = 0;
   let spanId = NO_BYTES;
-  let parentId = NO_BYTES;
+  let parentStart = 0;
+  let parentEnd = 0;
   let kind = 0;
   let statusCode = 0;
   let statusMessage = "";
@@ -674,7 +719,8 @@ function span(r: WireReader, end: number): NormalisedSpan | SpanProblem {
     const tag = r.key(end);
     switch (tag) {
       case T1_LEN:
-        traceId = r.raw(end);
+        traceStart = r.rawStart(end);
+        traceEnd = r.pos;
         break;
       case T2_LEN:
         spanId = r.raw(end);
@@ -683,7 +729,8 @@ function span(r: WireReader, end: number): NormalisedSpan | SpanProblem {
         traceState = r.str(end);
         break;
       case T4_LEN:
-        parentId = r.raw(end);
+        parentStart = r.rawStart(end);
+        parentEnd = r.pos;
         break;
       case T5_LEN:
         name = r.str(end);
@@ -745,9 +792,9 @@ function span(r: WireReader, end: number): NormalisedSpan | SpanProblem {
   let warnings: Warning[] | null = null;
   let trace: IdResult, sid: IdResult, parent: IdResult | null;
   try {
-    trace = normaliseIdBytes(traceId, 16, "traceId");
+    trace = traceIds.get(r.data, traceStart, traceEnd)!;
     sid = normaliseIdBytes(spanId, 8, "spanId");
-    parent = normaliseParentIdBytes(parentId, "parentSpanId");
+    parent = parentIds.get(r.data, parentStart, parentEnd);
   } catch (err) {
     if (err instanceof RecordError) return new SpanProblem(null, err, []);
     throw err;
