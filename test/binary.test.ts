@@ -144,6 +144,16 @@ describe("from an empty directory", () => {
     expect(result.services).toEqual(want.services!);
   });
 
+  test("the binary reads protobuf and zstd: the Collector's legacy zstd proto stream and its native zstd JSON Lines, with the SDK's counts", async () => {
+    const generated = JSON.parse(await Bun.file(fixturePath("generated/expected-counts.json")).text()) as Record<string, { spans: number; traces: number }>;
+    for (const name of ["collector-proto-zstd-legacy.binpb", "collector-json-native-rotated-frames.jsonl.zst", "sdk-protobuf-serializer.binpb.gz"]) {
+      const r = Bun.spawnSync([binary, "import", "--server", server.base, "--json", fixturePath(`generated/${name}`)], { cwd: dir, env: { PATH: "/usr/bin:/bin" } });
+      expect(r.exitCode).toBe(0);
+      const [out] = JSON.parse(r.stdout.toString()) as { status: string; result: { spans: number; traces: number; errors: number } }[];
+      expect([name, out!.status, out!.result.spans, out!.result.traces, out!.result.errors]).toEqual([name, "completed", generated[name]!.spans, generated[name]!.traces, 0]);
+    }
+  });
+
   test("`traceport import` uploads to it and follows the job; without --server it imports locally", async () => {
     const rel = "jaeger/jaeger-ui-genai-57-spans.json";
     const remote = Bun.spawnSync([binary, "import", "--server", server.base, "--json", fixturePath(rel)], { cwd: dir, env: { PATH: "/usr/bin:/bin" } });
