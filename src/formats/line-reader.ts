@@ -10,25 +10,54 @@ export class LineTooLongError extends Error {
   }
 }
 
+const decoder = new TextDecoder("utf-8", { fatal: false });
+
+function decodeLine(bytes: Uint8Array): string {
+  const end = bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
+  return decoder.decode(end === bytes.length ? bytes : bytes.subarray(0, end));
+}
+
 /**
- * Splits a byte stream into lines (LF or CRLF), numbered from 1, decoding UTF-8
- * across chunk boundaries. Yields arrays of lines per chunk, so the caller can
- * check for cancellation once per chunk rather than per line.
+ * Splits a byte stream into lines (LF or CRLF), numbered from 1. Newlines are
+ * found in the bytes (a UTF-8 sequence never contains 0x0a) and each line is
+ * decoded once, when it is complete: a line of many megabytes that arrives in
+ * hundreds of chunks costs one copy and one decode, not a rescan per chunk.
+ * Yields arrays of lines per chunk, so the caller can check for cancellation
+ * once per chunk rather than per line.
  */
 export async function* readLines(source: ByteSource): AsyncGenerator<{ first: number; lines: string[] }> {
-  const decoder = new TextDecoder("utf-8", { fatal: false });
-  let carry = "";
+  let parts: Uint8Array[] = [];
+  let partBytes = 0;
   let lineNo = 1;
+  const takeCarry = (last: Uint8Array): Uint8Array => {
+    if (partBytes === 0) return last;
+    const whole = new Uint8Array(partBytes + last.length);
+    let at = 0;
+    for (const p of parts) {
+      whole.set(p, at);
+      at += p.length;
+    }
+    whole.set(last, at);
+    parts = [];
+    partBytes = 0;
+    return whole;
+  };
   for await (const chunk of source) {
-    const text = carry + decoder.decode(chunk, { stream: true });
-    const parts = text.split("\n");
-    carry = parts.pop()!;
-    if (carry.length > MAX_LINE_BYTES) throw new LineTooLongError(lineNo + parts.length);
-    if (parts.length) {
-      yield { first: lineNo, lines: parts.map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l)) };
-      lineNo += parts.length;
+    const lines: string[] = [];
+    let start = 0;
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+      lines.push(decodeLine(takeCarry(chunk.subarray(start, nl))));
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      parts.push(chunk.subarray(start));
+      partBytes += chunk.length - start;
+      if (partBytes > MAX_LINE_BYTES) throw new LineTooLongError(lineNo + lines.length);
+    }
+    if (lines.length) {
+      yield { first: lineNo, lines };
+      lineNo += lines.length;
     }
   }
-  carry += decoder.decode();
-  if (carry.length) yield { first: lineNo, lines: [carry.endsWith("\r") ? carry.slice(0, -1) : carry] };
+  if (partBytes > 0) yield { first: lineNo, lines: [decodeLine(takeCarry(new Uint8Array(0)))] };
 }
