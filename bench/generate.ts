@@ -8,12 +8,18 @@
  * of mixed types per span, events on about one span in five, errors on about
  * one in twenty. The same seed and size give the same bytes.
  * Formats: otlp-jsonl (one request per trace per line), otlp-json (one
- * document), jaeger ({"data": [traces]}), zipkin (an array of spans).
+ * document), jaeger ({"data": [traces]}), zipkin (an array of spans),
+ * otlp-proto-stream (one binary ExportTraceServiceRequest per trace, each
+ * preceded by its length as 4 bytes big-endian, as the Collector's file
+ * exporter writes with `format: proto`), otlp-proto (one binary
+ * ExportTraceServiceRequest holding every trace's ResourceSpans). The protobuf
+ * formats encode the same requests as otlp-jsonl, field for field.
  */
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { parseArgs } from "node:util";
 import { parseSize } from "../src/config/settings.ts";
 
-export type GenFormat = "otlp-jsonl" | "otlp-json" | "jaeger" | "zipkin";
+export type GenFormat = "otlp-jsonl" | "otlp-json" | "jaeger" | "zipkin" | "otlp-proto" | "otlp-proto-stream";
 
 /** mulberry32: a small, fast, seedable PRNG. */
 function prng(seed: number) {
@@ -117,6 +123,63 @@ function otlpRequest(spans: GenSpan[]) {
   };
 }
 
+type OtlpRequest = ReturnType<typeof otlpRequest>;
+interface OtlpAttribute {
+  key: string;
+  value: { stringValue?: string; boolValue?: boolean; intValue?: string; doubleValue?: number };
+}
+
+/**
+ * The same request as OTLP protobuf (opentelemetry-proto's
+ * ExportTraceServiceRequest: collector/trace/v1/trace_service.proto,
+ * trace/v1/trace.proto, common/v1/common.proto, resource/v1/resource.proto):
+ * ids as bytes, times as fixed64, kind and status code as enums. Fields the
+ * JSON leaves empty are left out, as protobuf writers do.
+ */
+function otlpProtoRequest(req: OtlpRequest): Uint8Array {
+  const w = new BinaryWriter();
+  const LEN = WireType.LengthDelimited;
+  const attribute = (field: number, a: OtlpAttribute) => {
+    w.tag(field, LEN).fork(); // KeyValue
+    w.tag(1, LEN).string(a.key);
+    w.tag(2, LEN).fork(); // AnyValue
+    const v = a.value;
+    if (v.stringValue !== undefined) w.tag(1, LEN).string(v.stringValue);
+    else if (v.boolValue !== undefined) w.tag(2, WireType.Varint).bool(v.boolValue);
+    else if (v.intValue !== undefined) w.tag(3, WireType.Varint).int64(v.intValue);
+    else if (v.doubleValue !== undefined) w.tag(4, WireType.Bit64).double(v.doubleValue);
+    w.join().join();
+  };
+  for (const rs of req.resourceSpans) {
+    w.tag(1, LEN).fork(); // ResourceSpans
+    w.tag(1, LEN).fork(); // Resource
+    for (const a of rs.resource.attributes) attribute(1, a);
+    w.join();
+    for (const ss of rs.scopeSpans) {
+      w.tag(2, LEN).fork(); // ScopeSpans
+      w.tag(1, LEN).fork().tag(1, LEN).string(ss.scope.name).tag(2, LEN).string(ss.scope.version).join(); // InstrumentationScope
+      for (const s of ss.spans) {
+        w.tag(2, LEN).fork(); // Span
+        w.tag(1, LEN).bytes(Buffer.from(s.traceId, "hex"));
+        w.tag(2, LEN).bytes(Buffer.from(s.spanId, "hex"));
+        if (s.parentSpanId !== "") w.tag(4, LEN).bytes(Buffer.from(s.parentSpanId, "hex"));
+        w.tag(5, LEN).string(s.name);
+        w.tag(6, WireType.Varint).int32(s.kind);
+        w.tag(7, WireType.Bit64).fixed64(s.startTimeUnixNano);
+        w.tag(8, WireType.Bit64).fixed64(s.endTimeUnixNano);
+        for (const a of s.attributes) attribute(9, a);
+        for (const e of s.events) w.tag(11, LEN).fork().tag(1, WireType.Bit64).fixed64(e.timeUnixNano).tag(2, LEN).string(e.name).join();
+        const status = s.status as { code?: number; message?: string };
+        if (status.code !== undefined) w.tag(15, LEN).fork().tag(2, LEN).string(status.message ?? "").tag(3, WireType.Varint).int32(status.code).join();
+        w.join();
+      }
+      w.join();
+    }
+    w.join();
+  }
+  return w.finish();
+}
+
 function jaegerTag([key, v]: [string, string | number | boolean]) {
   const type = typeof v === "string" ? "string" : typeof v === "boolean" ? "bool" : Number.isInteger(v) ? "int64" : "float64";
   return { key, type, value: v };
@@ -180,8 +243,12 @@ export async function generate(o: GenerateOptions): Promise<{ spans: number; tra
     bytes += Buffer.byteLength(s);
     w.write(s);
   };
-  const open = { "otlp-jsonl": "", "otlp-json": '{"resourceSpans":[', jaeger: '{"data":[', zipkin: "[" }[o.format];
-  const close = { "otlp-jsonl": "", "otlp-json": "]}\n", jaeger: "]}\n", zipkin: "]\n" }[o.format];
+  const putBytes = (b: Uint8Array) => {
+    bytes += b.length;
+    w.write(b);
+  };
+  const open = { "otlp-jsonl": "", "otlp-json": '{"resourceSpans":[', jaeger: '{"data":[', zipkin: "[", "otlp-proto": "", "otlp-proto-stream": "" }[o.format];
+  const close = { "otlp-jsonl": "", "otlp-json": "]}\n", jaeger: "]}\n", zipkin: "]\n", "otlp-proto": "", "otlp-proto-stream": "" }[o.format];
   put(open);
   let first = true;
   while (spans < maxSpans && bytes < maxBytes) {
@@ -203,6 +270,18 @@ export async function generate(o: GenerateOptions): Promise<{ spans: number; tra
       case "zipkin":
         put((first ? "" : ",") + trace.map((s) => JSON.stringify(zipkinSpan(s))).join(","));
         break;
+      case "otlp-proto":
+        // The concatenation of requests is one request with all their ResourceSpans (repeated field 1).
+        putBytes(otlpProtoRequest(otlpRequest(trace)));
+        break;
+      case "otlp-proto-stream": {
+        const message = otlpProtoRequest(otlpRequest(trace));
+        const length = new Uint8Array(4);
+        new DataView(length.buffer).setUint32(0, message.length);
+        putBytes(length);
+        putBytes(message);
+        break;
+      }
     }
     first = false;
     if (traces % 2000 === 0) await w.flush();

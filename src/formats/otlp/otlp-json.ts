@@ -70,11 +70,27 @@ export const otlpJson: TraceFormat = {
       scopes.clear();
     };
 
+    // Consecutive spans of one block differ only in their index: their block keys are the previous span's.
+    let lastSpanKeys: JsonKey[] | null = null;
+    let lastSpanBlock: ReturnType<typeof blockKeys> | null = null;
+    const blockOf = (keys: JsonKey[]) => {
+      const n = keys.length;
+      if (n < 2 || keys[n - 2] !== "spans") return blockKeys(keys);
+      const last = lastSpanKeys;
+      if (last !== null && last.length === n) {
+        let same = true;
+        for (let j = n - 3; j >= 0 && same; j--) same = keys[j] === last[j];
+        if (same) return lastSpanBlock!;
+      }
+      lastSpanKeys = keys;
+      return (lastSpanBlock = blockKeys(keys));
+    };
+
     await streamJsonValues(
       source,
       PATHS,
       ({ value, keys }) => {
-        const b = blockKeys(keys);
+        const b = blockOf(keys);
         enterResource(b.resourceKey);
         if (b.leaf === "resource") {
           try {

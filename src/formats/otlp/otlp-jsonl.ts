@@ -1,3 +1,4 @@
+import { parseJsonExact } from "../json-exact.ts";
 import { readLines } from "../line-reader.ts";
 import { FileFormatError, type ByteSource, type SpanSink, type TraceFormat } from "../types.ts";
 import { emitOtlpRequest } from "./otlp-request.ts";
@@ -23,7 +24,8 @@ export const otlpJsonLines: TraceFormat = {
         const line = first + i;
         let req: unknown;
         try {
-          req = JSON.parse(text);
+          // Exact beyond 2^53: producers write int64 fields (times, intValue) as JSON numbers.
+          req = parseJsonExact(text);
         } catch (err) {
           sink.issue({ line, severity: "error", message: `invalid JSON: ${(err as Error).message}` });
           continue;

@@ -1,4 +1,5 @@
 import { zstdDecompressSync } from "node:zlib";
+import { parseJsonExact } from "../json-exact.ts";
 import { isJsonWhitespace } from "../json-value-end.ts";
 import { MAX_MESSAGE_BYTES, readFrames } from "../length-prefixed.ts";
 import { isZstdMagic } from "../magic-bytes.ts";
@@ -66,7 +67,7 @@ export const otlpProtoStream: TraceFormat = {
       if (firstContentByte(bytes) === 0x7b) {
         let req: unknown;
         try {
-          req = JSON.parse(decoder.decode(bytes));
+          req = parseJsonExact(decoder.decode(bytes));
         } catch (err) {
           sink.issue({ ...where, severity: "error", message: `invalid JSON in the message: ${(err as Error).message}` });
           continue;
