@@ -195,3 +195,41 @@ describe("broken framing: the reason and where, the good messages kept when leni
     expect(r.job.details).toContain("13 37 de ad be ef");
   });
 });
+
+describe("schema URLs in one OTLP JSON document", () => {
+  const doc = (spans: number) =>
+    JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "s" } }] },
+          scopeSpans: [
+            {
+              scope: { name: "lib" },
+              spans: Array.from({ length: spans }, (_, i) => ({ traceId: "ab".repeat(16), spanId: (i + 1).toString(16).padStart(16, "0"), name: "x", startTimeUnixNano: "1", endTimeUnixNano: "2" })),
+              schemaUrl: "https://opentelemetry.io/schemas/1.27.0",
+            },
+          ],
+          schemaUrl: "https://opentelemetry.io/schemas/1.26.0",
+        },
+      ],
+    });
+
+  test("after the spans, as protojson writers put them: every span keeps both", async () => {
+    const own = createTestContext({ workers: 1 });
+    try {
+      const job = await own.settled(own.importFile(file("late-schema.json", enc.encode(doc(300)))).id);
+      expect(job.status).toBe("completed");
+      const rows = own.store.sqlite.query("SELECT DISTINCT resource_schema_url AS r, scope_schema_url AS s FROM spans").all();
+      expect(rows).toEqual([{ r: "https://opentelemetry.io/schemas/1.26.0", s: "https://opentelemetry.io/schemas/1.27.0" }]);
+    } finally {
+      await own.dispose();
+    }
+  });
+
+  test("after more spans than are held: stored where known, and the rest reported", async () => {
+    const r = await importFresh(file("late-schema-big.json", enc.encode(doc(6000))));
+    expect(r.job.status).toBe("completed");
+    expect(r.result!.inserted).toBe(6000);
+    expect(r.result!.warningSamples.map((w) => w.message)).toContain("schemaUrl comes after more than 5000 spans of its block; the spans before it were stored without it");
+  });
+});

@@ -2,19 +2,28 @@ import { emitRecord, jsonPath } from "../record-emitter.ts";
 import { streamJsonValues, type JsonKey } from "../json-stream.ts";
 import { RecordError, type ByteSource, type SpanSink, type TraceFormat } from "../types.ts";
 
-import { normaliseOtlpSpan, resourceContext, scopeOf, type SpanContext } from "./otlp-span.ts";
+import { normaliseOtlpSpan, resourceContext, schemaUrlOf, scopeOf, type SpanContext } from "./otlp-span.ts";
 
 /** Where ResourceSpans lists may sit: OTLP, Tempo, Jaeger api_v3, Tempo v2, and arrays of any of them. */
 const CONTAINERS = ["$.resourceSpans", "$.batches", "$.result.resourceSpans", "$.trace.resourceSpans", "$.*.resourceSpans", "$.*.batches"];
 const PATHS = CONTAINERS.flatMap((c) => [
   `${c}.*.resource`,
+  `${c}.*.schemaUrl`,
   `${c}.*.scopeSpans.*.scope`,
+  `${c}.*.scopeSpans.*.schemaUrl`,
+  `${c}.*.instrumentationLibrarySpans.*.schemaUrl`,
   `${c}.*.scopeSpans.*.spans.*`,
   `${c}.*.instrumentationLibrarySpans.*.instrumentationLibrary`,
   `${c}.*.instrumentationLibrarySpans.*.spans.*`,
 ]);
 
-/** Spans held while their resource or scope has not been read yet (JSON objects are unordered). */
+/**
+ * Spans held while their resource, scope or schema URLs have not been read yet
+ * (JSON objects are unordered, and protojson writers put `schemaUrl` after
+ * `scopeSpans`/`spans`, so a block's spans wait for its end). Beyond this many
+ * they are stored with what is known, and a schema URL that comes later is
+ * reported as a warning.
+ */
 const MAX_PENDING = 5_000;
 
 interface Pending {
@@ -45,6 +54,10 @@ export const otlpJson: TraceFormat = {
     let resourceKey: string | null = null;
     let resource: Omit<SpanContext, "scope"> | null | undefined; // undefined: not read yet; null: unreadable
     const scopes = new Map<string, SpanContext["scope"] | undefined>();
+    // Schema URLs: undefined until read (or until the block ends without one).
+    let resourceSchemaUrl: string | null | undefined;
+    const scopeSchemaUrls = new Map<string, string | null>();
+    let emittedEarly = false;
     let pending: Pending[] = [];
 
     const emit = (raw: unknown, keys: JsonKey[], ctx: SpanContext) =>
@@ -55,8 +68,16 @@ export const otlpJson: TraceFormat = {
       const keep: Pending[] = [];
       for (const p of pending) {
         const scope = scopes.get(p.scopeKey);
-        if (!force && (resource === undefined || scope === undefined)) keep.push(p);
-        else emit(p.raw, p.keys, { resource: resource?.resource ?? [], service: resource?.service ?? null, scope: scope ?? null });
+        const scopeSchemaUrl = scopeSchemaUrls.get(p.scopeKey);
+        if (!force && (resource === undefined || scope === undefined || resourceSchemaUrl === undefined || scopeSchemaUrl === undefined)) keep.push(p);
+        else
+          emit(p.raw, p.keys, {
+            resource: resource?.resource ?? [],
+            service: resource?.service ?? null,
+            scope: scope ?? null,
+            resourceSchemaUrl: resourceSchemaUrl ?? null,
+            scopeSchemaUrl: scopeSchemaUrl ?? null,
+          });
       }
       pending = keep;
     };
@@ -68,6 +89,9 @@ export const otlpJson: TraceFormat = {
       resourceKey = key;
       resource = undefined;
       scopes.clear();
+      resourceSchemaUrl = undefined;
+      scopeSchemaUrls.clear();
+      emittedEarly = false;
     };
 
     // Consecutive spans of one block differ only in their index: their block keys are the previous span's.
@@ -92,7 +116,19 @@ export const otlpJson: TraceFormat = {
       ({ value, keys }) => {
         const b = blockOf(keys);
         enterResource(b.resourceKey);
-        if (b.leaf === "resource") {
+        if (b.leaf === "schemaUrl") {
+          const url = schemaUrlOf(value);
+          if (b.scopeKey === "") resourceSchemaUrl = url;
+          else scopeSchemaUrls.set(b.scopeKey, url);
+          if (emittedEarly && url !== null) {
+            sink.issue({
+              path: jsonPath(keys),
+              severity: "warning",
+              message: `schemaUrl comes after more than ${MAX_PENDING} spans of its block; the spans before it were stored without it`,
+            });
+          }
+          flush(false);
+        } else if (b.leaf === "resource") {
           try {
             resource = resourceContext(value);
           } catch (err) {
@@ -114,13 +150,16 @@ export const otlpJson: TraceFormat = {
           sink.issue({ path: jsonPath(keys), severity: "error", message: "span skipped: its resource is invalid" });
         } else {
           const scope = scopes.get(b.scopeKey);
-          if (resource !== undefined && scope !== undefined) {
-            emit(value, keys, { resource: resource.resource, service: resource.service, scope });
+          const scopeSchemaUrl = scopeSchemaUrls.get(b.scopeKey);
+          if (resource !== undefined && scope !== undefined && resourceSchemaUrl !== undefined && scopeSchemaUrl !== undefined) {
+            emit(value, keys, { resource: resource.resource, service: resource.service, scope, resourceSchemaUrl, scopeSchemaUrl });
           } else {
             pending.push({ raw: value, keys, scopeKey: b.scopeKey });
-            // Most writers put resource and scope first; when they are missing
-            // altogether, stop waiting rather than hold the whole block.
-            if (pending.length >= MAX_PENDING) flush(true);
+            // Stop waiting rather than hold a whole large block.
+            if (pending.length >= MAX_PENDING) {
+              emittedEarly = true;
+              flush(true);
+            }
           }
         }
       },
