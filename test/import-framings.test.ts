@@ -233,3 +233,22 @@ describe("schema URLs in one OTLP JSON document", () => {
     expect(r.result!.warningSamples.map((w) => w.message)).toContain("schemaUrl comes after more than 5000 spans of its block; the spans before it were stored without it");
   });
 });
+
+describe("lines over 1 MiB are read span by span", () => {
+  test("a bad span in a long line is reported with the line and its path; a long line cut short is that line's error", async () => {
+    const big = JSON.parse(new TextDecoder().decode(sdkJson(sdkSpans(2, 3000)))) as { resourceSpans: { scopeSpans: { spans: { spanId: string }[] }[] }[] };
+    big.resourceSpans[0]!.scopeSpans[0]!.spans[7]!.spanId = "zz";
+    const good = JSON.stringify(big);
+    expect(good.length).toBeGreaterThan(1024 * 1024);
+    const cut = good.slice(0, good.length - 100);
+    const short = new TextDecoder().decode(sdkJson(spans.slice(0, 10)));
+    const r = await importFresh(file("long-bad.jsonl", enc.encode([short, good, cut, short].join("\n") + "\n")));
+    expect(r.job.status).toBe("completed");
+    const bad = r.result!.samples.find((s) => s.line === 2)!;
+    expect(bad.path).toBe("$.resourceSpans[0].scopeSpans[0].spans[7]");
+    expect(bad.message).toContain("spanId");
+    const truncated = r.result!.samples.filter((s) => s.line === 3).map((s) => s.message);
+    expect(truncated.some((m) => /^invalid JSON: .*ends early/.test(m))).toBe(true);
+    expect(r.result!.traces).toBeGreaterThanOrEqual(2);
+  });
+});
