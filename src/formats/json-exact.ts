@@ -16,6 +16,12 @@
 
 /** A digit run long enough to be an unsafe integer, where a number token may start. */
 const LONG_INTEGER = /[:,[]\s*-?(?:\d{17}|9\d{15})/;
+/**
+ * A quicker test that every text LONG_INTEGER matches also matches (16 digits
+ * after the same characters): about three times faster on text without one,
+ * which is nearly all text (bench/README.md).
+ */
+const SIXTEEN_DIGITS = /(?<=[:,[][\s-]*)\d{16}/;
 
 const INTEGER_TEXT = /^-?\d+$/;
 
@@ -33,10 +39,10 @@ function keepLongIntegers(_key: string, value: unknown, context?: ReviverContext
 
 /** Whether `text` may hold an integer that JSON.parse would round (see above). */
 export function mayHoldLongInteger(text: string): boolean {
-  return LONG_INTEGER.test(text);
+  return SIXTEEN_DIGITS.test(text) && LONG_INTEGER.test(text);
 }
 
 /** JSON.parse, with integers beyond 2^53 kept as their decimal text. Throws a SyntaxError as JSON.parse does. */
 export function parseJsonExact(text: string): unknown {
-  return LONG_INTEGER.test(text) ? JSON.parse(text, keepLongIntegers as (this: unknown, key: string, value: unknown) => unknown) : JSON.parse(text);
+  return mayHoldLongInteger(text) ? JSON.parse(text, keepLongIntegers as (this: unknown, key: string, value: unknown) => unknown) : JSON.parse(text);
 }

@@ -78,6 +78,12 @@ function endsScalar(b: number): boolean {
   return b === COMMA || b === CLOSE_BRACE || b === CLOSE_BRACKET || b === COLON || b === QUOTE || b === OPEN_BRACE || b === OPEN_BRACKET || isWhitespace(b);
 }
 
+/** A JSON number's value as the tokenizer gives it: exact (its text) beyond 2^53. */
+function exactNumber(text: string): number | string {
+  const n = Number(text);
+  return Number.isSafeInteger(n) || !/^-?\d+$/.test(text) ? n : text;
+}
+
 function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
@@ -235,6 +241,8 @@ class JsonElementReader {
   private tokenOffset = 0; // in the document
   private tokenExpect = EXPECT_VALUE;
   private tokenPlain = true;
+  /** The token is a selected value (a string or scalar at one of the paths). */
+  private tokenSelected = false;
   /** lastToken before the token. */
   private tokenPrevious = 0;
 
@@ -610,7 +618,7 @@ class JsonElementReader {
             continue;
           }
           if (c !== QUOTE) return this.toRaw(chunk, i);
-          this.startToken(IN_KEY, chunk, i);
+          this.startToken(IN_KEY, chunk, i, false);
           return i + 1;
         case EXPECT_COLON:
           if (c !== COLON) return this.toRaw(chunk, i);
@@ -671,16 +679,12 @@ class JsonElementReader {
       this.inString = false;
       return i;
     }
-    if (set.terminal) {
-      // A selected string, number or literal: the tokenizer reads it (and emits it).
-      this.sync(this.offset + i, EXPECT_VALUE, i);
-    }
     if (c === QUOTE) {
-      this.startToken(IN_STRING, chunk, i);
+      this.startToken(IN_STRING, chunk, i, set.terminal);
       return i + 1;
     }
     if (endsScalar(c)) return this.toRaw(chunk, i);
-    this.startToken(IN_SCALAR, chunk, i);
+    this.startToken(IN_SCALAR, chunk, i, set.terminal);
     return i;
   }
 
@@ -698,8 +702,9 @@ class JsonElementReader {
 
   // Keys, skipped strings and skipped scalars
 
-  private startToken(mode: number, chunk: Uint8Array, i: number): void {
+  private startToken(mode: number, chunk: Uint8Array, i: number, selected: boolean): void {
     this.mode = mode;
+    this.tokenSelected = selected;
     this.tokenStart = i;
     this.tokenOffset = this.offset + i;
     this.tokenExpect = this.expect;
@@ -717,37 +722,57 @@ class JsonElementReader {
     this.hold(chunk, this.tokenStart, this.tokenOffset);
   }
 
-  /** The token ended just before chunk[end]. */
+  /**
+   * The token ended just before chunk[end]. Before the tokenizer runs, the
+   * scanner checks it (a string with JSON.parse unless it is plain, a scalar
+   * against JSON's grammar) and emits it if it is selected; anything invalid
+   * starts the tokenizer at the token, which reports it. Once the tokenizer
+   * runs it reads the token with the chunk (and emits it if selected).
+   */
   private endToken(chunk: Uint8Array, end: number): void {
     const mode = this.mode;
-    let bytes: Uint8Array | null = null;
-    const tokenBytes = () => {
-      if (bytes === null) {
-        bytes = this.heldBytes(chunk.subarray(this.tokenStart >= 0 ? this.tokenStart : 0, end));
+    const scanning = this.tokenizer === null;
+    const inChunk = this.held === null;
+    const bytes = () => this.heldBytes(chunk.subarray(this.tokenStart >= 0 ? this.tokenStart : 0, end));
+    const selected = scanning && this.tokenSelected;
+    let value: unknown;
+    let valid = true;
+    if (mode === IN_SCALAR) {
+      if (scanning) {
+        const text = inChunk ? this.view.toString("latin1", this.tokenStart, end) : latin1(bytes());
+        if (!SCALAR.test(text)) valid = false;
+        else if (selected) value = text === "true" ? true : text === "false" ? false : text === "null" ? null : exactNumber(text);
       }
-      return bytes;
-    };
-    if (mode === IN_SCALAR && this.tokenizer === null && !SCALAR.test(latin1(tokenBytes()))) this.tokenPlain = false;
-    if (!this.tokenPlain && this.tokenizer === null) {
-      // Not plainly valid: the tokenizer reads it, from its start.
-      this.syncAtToken(chunk);
-    }
-    if (mode === IN_KEY) {
-      const text = this.tokenPlain && this.held === null ? chunk : tokenBytes();
-      let key: string;
-      if (this.tokenPlain) key = this.held === null ? this.view.toString("latin1", this.tokenStart + 1, end - 1) : latin1(text.subarray(1, text.length - 1));
-      else {
-        try {
-          key = JSON.parse(this.decoder.decode(text)) as string;
-        } catch {
-          key = ""; // the tokenizer has reported it
+    } else if (this.tokenPlain) {
+      if (mode === IN_KEY || selected) {
+        if (inChunk) value = this.view.toString("latin1", this.tokenStart + 1, end - 1);
+        else {
+          const b = bytes();
+          value = latin1(b.subarray(1, b.length - 1));
         }
       }
-      this.framePos[this.depth - 1] = key;
+    } else if (scanning || mode === IN_KEY) {
+      try {
+        value = JSON.parse(this.decoder.decode(bytes()));
+      } catch {
+        valid = false; // the tokenizer reports it
+        value = "";
+      }
+    }
+    if (!valid && scanning) this.syncAtToken(chunk);
+    this.held = null;
+    if (mode === IN_KEY) {
+      this.framePos[this.depth - 1] = value as string;
       this.mode = IN_STRUCTURE;
       this.expect = EXPECT_COLON;
-    } else this.afterValue();
-    this.held = null;
+      return;
+    }
+    this.afterValue();
+    if (selected && valid) {
+      const keys = this.framePos.slice(0, this.depth);
+      if (this.depth === 0) keys.push(undefined as unknown as JsonKey);
+      this.onValue({ value, keys });
+    }
   }
 
   /** Starts the tokenizer at the token's start and feeds it the token's bytes from earlier chunks. */

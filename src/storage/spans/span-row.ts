@@ -51,8 +51,9 @@ export class SpanRowBuilder {
       s.traceState,
       s.flags,
       JSON.stringify(s.attributes),
-      JSON.stringify(s.events),
-      JSON.stringify(s.links),
+      // Most spans have no events and no links.
+      s.events.length === 0 ? "[]" : JSON.stringify(s.events),
+      s.links.length === 0 ? "[]" : JSON.stringify(s.links),
       this.shared(s.resource),
       s.scope === null ? null : this.shared(s.scope),
       s.resourceSchemaUrl,
