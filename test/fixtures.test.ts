@@ -1,5 +1,5 @@
 /**
- * Every file in ../shared/fixtures/traces goes through the real import task
+ * Every file in test/fixtures/traces (copied from public projects) goes through the real import task
  * (runner, detection, reader, SQLite) and must report the counts that
  * expected-counts.json gives; the files under invalid/ must fail clearly.
  */

@@ -1,4 +1,5 @@
 import { TokenParser, Tokenizer } from "@streamparser/json";
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, isJsonWhitespace, NEWLINE, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./json-bytes.ts";
 import { parseJsonExact } from "./json-exact.ts";
 import { FileFormatError, type ByteSource } from "./types.ts";
 
@@ -55,27 +56,14 @@ class ExactTokenizer extends Tokenizer {
   }
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const NEWLINE = 0x0a;
 
 const NULL_TEXT = new TextEncoder().encode("null");
 const COMMA_NULL_TEXT = new TextEncoder().encode(",null");
 const SCALAR = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)$/;
 
-function isWhitespace(b: number): boolean {
-  return b === 0x20 || b === NEWLINE || b === 0x0d || b === 0x09;
-}
-
 /** Bytes that end a number or a literal (true, false, null). */
 function endsScalar(b: number): boolean {
-  return b === COMMA || b === CLOSE_BRACE || b === CLOSE_BRACKET || b === COLON || b === QUOTE || b === OPEN_BRACE || b === OPEN_BRACKET || isWhitespace(b);
+  return b === COMMA || b === CLOSE_BRACE || b === CLOSE_BRACKET || b === COLON || b === QUOTE || b === OPEN_BRACE || b === OPEN_BRACKET || isJsonWhitespace(b);
 }
 
 /** A JSON number's value as the tokenizer gives it: exact (its text) beyond 2^53. */
@@ -277,10 +265,10 @@ class JsonElementReader {
     const chunkStart = this.offset;
     this.chunk = chunk;
     this.view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (!this.sawContent && chunk.some((b) => !isWhitespace(b))) this.sawContent = true;
+    if (!this.sawContent && chunk.some((b) => !isJsonWhitespace(b))) this.sawContent = true;
     if (this.isEnded()) {
       // Only whitespace may follow the document.
-      const rest = chunk.findIndex((b) => !isWhitespace(b));
+      const rest = chunk.findIndex((b) => !isJsonWhitespace(b));
       if (rest >= 0) {
         const pos = this.position(chunkStart + rest);
         throw new FileFormatError(`Invalid JSON at line ${pos.line}, column ${pos.column}: unexpected data after the end of the JSON document`, pos);
@@ -579,7 +567,7 @@ class JsonElementReader {
     const n = chunk.length;
     while (i < n) {
       const c = chunk[i]!;
-      if (isWhitespace(c)) {
+      if (isJsonWhitespace(c)) {
         i++;
         continue;
       }

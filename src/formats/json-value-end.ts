@@ -1,9 +1,6 @@
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, NEWLINE, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./json-bytes.ts";
+
+export { isJsonWhitespace } from "./json-bytes.ts";
 
 /**
  * Finds where a JSON object or array that starts at the first byte fed ends,
@@ -52,7 +49,7 @@ export class JsonValueEnd {
       }
       const c = chunk[i]!;
       if (c === QUOTE) this.inString = true;
-      else if (c === 0x0a) this.multiline = true;
+      else if (c === NEWLINE) this.multiline = true;
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         this.depth++;
         this.started = true;
@@ -67,9 +64,4 @@ export class JsonValueEnd {
     }
     return -1;
   }
-}
-
-/** JSON's four whitespace bytes. */
-export function isJsonWhitespace(b: number): boolean {
-  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }

@@ -1,7 +1,6 @@
 import { describeLocation } from "../formats/location.ts";
 import type { Location, NormalisedSpan, RecordIssue, SpanSink } from "../formats/types.ts";
 
-export { describeLocation };
 import { TaskError } from "../util/errors.ts";
 
 /** One reported problem, as the result lists it. */

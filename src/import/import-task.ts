@@ -5,7 +5,8 @@ import { deleteJobSpans } from "../storage/spans/delete-job-spans.ts";
 import { SpanWriter } from "../storage/spans/span-writer.ts";
 import { TraceSummaryBuilder } from "../storage/traces/trace-summary-builder.ts";
 import { TaskError } from "../util/errors.ts";
-import { describeLocation, type ReadCounts, type IssueSample } from "./import-sink.ts";
+import { describeLocation } from "../formats/location.ts";
+import type { ReadCounts, IssueSample } from "./import-sink.ts";
 import { readInWorker } from "./read-in-worker.ts";
 
 export interface ImportCounts extends ReadCounts {

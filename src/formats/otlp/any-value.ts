@@ -1,6 +1,7 @@
 import { RecordError, type AnyValue, type KeyValue } from "../types.ts";
 
-const MAX_DEPTH = 32;
+/** Deepest nesting of arrays and kvlists accepted in an AnyValue; deeper is a RecordError. */
+export const MAX_DEPTH = 32;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

@@ -75,7 +75,7 @@
  * of that span's bytes are still checked as far as they are read; an attribute
  * nested too deep is skipped by its length.
  */
-import { BinaryReader } from "@bufbuild/protobuf/wire";
+import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { normaliseIdBytes, normaliseParentIdBytes, type IdResult } from "../ids.ts";
 import { emitRecord } from "../record-emitter.ts";
 import {
@@ -90,20 +90,12 @@ import {
   type SpanSink,
   type Warning,
 } from "../types.ts";
-import { stringAttribute } from "./any-value.ts";
+import { MAX_DEPTH, stringAttribute } from "./any-value.ts";
 
 export type SpanOut = Pick<SpanSink, "span" | "issue">;
 
-/** any-value.ts's MAX_DEPTH (not exported there): a value nested deeper is a RecordError. */
-const MAX_DEPTH = 32;
-
-// Wire types.
-const VARINT = 0;
-const I64 = 1;
-const LEN = 2;
-const SGROUP = 3;
-const EGROUP = 4;
-const I32 = 5;
+/** Wire types, bound once as locals for the decoding loops. */
+const { Varint: VARINT, Bit64: I64, LengthDelimited: LEN, StartGroup: SGROUP, EndGroup: EGROUP, Bit32: I32 } = WireType;
 
 /** A broken wire encoding: where (byte offset in the reader's buffer) and why. */
 class WireError extends Error {

@@ -1,13 +1,11 @@
 import { ByteQueue } from "../byte-queue.ts";
+import { WireType } from "@bufbuild/protobuf/wire";
 import { MAX_MESSAGE_BYTES } from "../length-prefixed.ts";
 import { FileFormatError, type ByteSource, type SpanSink, type TraceFormat } from "../types.ts";
 import { emitProtoResourceSpans } from "./otlp-proto-decode.ts";
 
-/** Protobuf wire types (https://protobuf.dev/programming-guides/encoding/). */
-const VARINT = 0;
-const I64 = 1;
-const LEN = 2;
-const I32 = 5;
+/** Wire types, bound once as locals for the decoding loops. */
+const { Varint: VARINT, Bit64: I64, LengthDelimited: LEN, Bit32: I32 } = WireType;
 
 /** ExportTraceServiceRequest.resource_spans and TracesData.resource_spans are both field 1. */
 const RESOURCE_SPANS = 1;
