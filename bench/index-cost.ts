@@ -29,7 +29,7 @@ for (const line of (await Bun.file(file).text()).split("\n")) {
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function run(variant: string, prepare: (db: import("bun:sqlite").Database) => void, withRefresh: boolean) {
+function run(variant: string, prepare: (db: import("../src/storage/sqlite/sqlite-connection.ts").SqliteConnection) => void, withRefresh: boolean) {
   const insertRates: number[] = [];
   const refreshMs: number[] = [];
   for (let r = 0; r < Number(values.runs); r++) {

@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import { bindWarning, ConfigError, resolveConfig, SETTINGS, type Config } from "./config/settings.ts";
 import { runImportCommand } from "./cli/import-command.ts";
 import { FORMAT_OPTIONS } from "./formats/registry.ts";
+import { platform } from "./runtime/index.ts";
 import { startServer } from "./server.ts";
 import { createLogger } from "./util/logger.ts";
 import { VERSION } from "./version.ts";
@@ -10,7 +11,7 @@ import { VERSION } from "./version.ts";
 function serve(flags: Partial<Record<keyof Config, string>>): void {
   let config: Config;
   try {
-    config = resolveConfig(flags, Bun.env);
+    config = resolveConfig(flags, process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`traceport: ${err.message}\n`);
@@ -20,7 +21,7 @@ function serve(flags: Partial<Record<keyof Config, string>>): void {
   }
   const logger = createLogger({ format: config.logFormat });
   const server = startServer(config, logger);
-  logger.info("traceport listening", { url: server.url, dataDir: config.dataDir, workers: config.workers, version: VERSION });
+  logger.info("traceport listening", { url: server.url, dataDir: config.dataDir, workers: config.workers, version: VERSION, runtime: `${platform.runtime} ${platform.version}`, sqlite: server.ctx.store.sqlite.driver });
   const warning = bindWarning(config);
   if (warning) logger.warn(warning);
   let signals = 0;

@@ -7,12 +7,14 @@ import { Elysia } from "elysia";
 import type { Config } from "./config/settings.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { checkAccess, createAuth } from "./auth/access.ts";
+import { Connections } from "./http/connections.ts";
 import { HttpError, jsonError } from "./http/http-error.ts";
 import { SECURITY_HEADERS } from "./http/security-headers.ts";
 import { loginRoutes } from "./routes/login.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { Metrics } from "./observability/metrics.ts";
 import { Retention } from "./jobs/retention.ts";
+import { platform } from "./runtime/index.ts";
 import { SseHub } from "./realtime/sse-connection.ts";
 import { importRoutes } from "./routes/api-imports.ts";
 import { jobStreamRoutes } from "./routes/api-job-stream.ts";
@@ -58,7 +60,7 @@ export function buildApp(deps: RouteDeps) {
   const logRequest = (request: Request, path: string, status: number) => {
     try {
       // The path only: query strings may carry stream tokens.
-      log.info("request", { method: request.method, path, status });
+      log.info("request", { method: request.method, path, status, client: deps.connections.clientAddress(request) });
     } catch {
       // logging must never take a request (or the process) down
     }
@@ -120,7 +122,7 @@ export interface RunningServer {
 
 /** Opens the store, starts the runner and listens. */
 export interface StartOptions {
-  /** Bun's idle timeout for ordinary requests, in seconds (default 60). */
+  /** The idle timeout for ordinary requests, in seconds (default 60; Deno.serve has none). */
   idleTimeoutSeconds?: number;
   /** False leaves queued jobs queued (an instance that only serves reads; tests). */
   runJobs?: boolean;
@@ -132,28 +134,24 @@ export function startServer(config: Config, logger: Logger, opts: StartOptions =
   const metrics = new Metrics(ctx, hub);
   const retention = new Retention(ctx, { retainDays: config.retainDays, keepUploads: config.keepUploads });
   const lifecycle = { stopping: false };
-  const app = buildApp({ ctx, config, hub, auth: createAuth(config.token), metrics, lifecycle });
-  app.listen({
+  const connections = new Connections();
+  const app = buildApp({ ctx, config, hub, auth: createAuth(config.token), metrics, lifecycle, connections });
+  const server = platform.serve({
     port: config.port,
     hostname: config.host,
-    // Elysia turns reusePort on: a second instance on the same port would then
-    // start silently and take half the connections.
-    reusePort: false,
-    // Uploads are streamed to disk and the limit is enforced there, with a JSON
-    // 413; Bun's own limit (a plain-text 413, default 128 MiB) must never fire first.
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    // SSE streams opt out of this per request (server.timeout(req, 0)).
-    idleTimeout: opts.idleTimeoutSeconds ?? 60,
+    // SSE streams opt out of this per request (connections.keepOpen).
+    idleTimeoutSeconds: opts.idleTimeoutSeconds ?? 60,
+    fetch: (request) => app.fetch(request),
   });
+  connections.attach(server);
   if (opts.runJobs !== false) ctx.runner.start();
   retention.start();
-  const server = app.server!;
-  const host = server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname;
+  const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
   const url = `http://${host}:${server.port}`;
   let stopping: Promise<void> | null = null;
   return {
     url,
-    port: server.port!,
+    port: server.port,
     ctx,
     hub,
     retention,
@@ -165,7 +163,7 @@ export function startServer(config: Config, logger: Logger, opts: StartOptions =
         hub.closeAll(new TextEncoder().encode("retry: 1000\n: server shutting down; reconnect\n\n"));
         // Running imports go back to the queue while in-flight requests finish.
         const requeued = ctx.runner.stop();
-        await app.stop(false);
+        await server.stop(false);
         await requeued;
         metrics.close();
         retention.stop();

@@ -39,7 +39,7 @@ describe("health", () => {
   test("readiness is false when the schema is not migrated", () => {
     const server = start({ runJobs: false });
     expect(schemaStatus(server.ctx.store)).toEqual({ ok: true });
-    server.ctx.store.sqlite.run("DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)");
+    server.ctx.store.sqlite.exec("DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)");
     const status = schemaStatus(server.ctx.store);
     expect(status.ok).toBe(false);
     expect((status as { reason: string }).reason).toMatch(/^2 of 3 migrations applied$/);
@@ -117,7 +117,7 @@ describe("limits", () => {
     const db = server.ctx.store.sqlite;
     const pages = (db.query("PRAGMA page_count").get() as { page_count: number }).page_count;
     // The store may grow by about 400 KB: far less than this import needs.
-    db.run(`PRAGMA max_page_count = ${pages + 100}`);
+    db.exec(`PRAGMA max_page_count = ${pages + 100}`);
     const { id } = await upload(server.url, big);
     const job = await settled(server, id);
     expect(job.status).toBe("failed");
@@ -125,7 +125,7 @@ describe("limits", () => {
     expect(job.details).toContain("Nothing from this file was kept");
     expect((db.query("SELECT count(*) AS n FROM spans WHERE job_id = ?").get(id) as { n: number }).n).toBe(0);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    db.run("PRAGMA max_page_count = 1073741823");
+    db.exec("PRAGMA max_page_count = 1073741823");
     const next = await upload(server.url, fixturePath("otlp/otlp2parquet-traces.jsonl"));
     expect((await settled(server, next.id)).status).toBe("completed");
   });

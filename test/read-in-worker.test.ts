@@ -101,9 +101,15 @@ test("the reader thread waits for acks: it is never more than three batches ahea
   const path = join(dir, "ahead.jsonl");
   await writeOtlpJsonLines(path, { spans: 40_000, spansPerTrace: 10 });
   // The thread itself, with an inserting side that never acknowledges a batch.
-  const worker = new Worker(new URL("../src/import/read-worker.ts", import.meta.url));
+  const worker = new Worker(new URL("../src/import/read-worker.ts", import.meta.url), { type: "module" });
   const types: string[] = [];
-  worker.onmessage = (e: MessageEvent<FromReader>) => types.push(e.data.type);
+  const ready = Promise.withResolvers<void>();
+  worker.onmessage = (e: MessageEvent<FromReader>) => {
+    types.push(e.data.type);
+    if (e.data.type === "ready") ready.resolve();
+  };
+  // As read-in-worker.ts does: "start" only once the thread says it listens.
+  await ready.promise;
   worker.postMessage({ type: "start", ...request(path) } satisfies ToReader);
   try {
     await Bun.sleep(1500);

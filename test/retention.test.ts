@@ -61,7 +61,7 @@ describe("retention", () => {
     const old = await run(server, "otlp/otlp2parquet-traces.jsonl");
     const recent = await run(server, "otlp/jaeger-ui-multi-line.jsonl");
     const db = server.ctx.store.sqlite;
-    db.run("UPDATE jobs SET finished_at = ? WHERE id = ?", [Date.now() - 8 * 24 * 3600 * 1000, old.id]);
+    db.query("UPDATE jobs SET finished_at = ? WHERE id = ?").run(Date.now() - 8 * 24 * 3600 * 1000, old.id);
     const spans = countSpans(server.ctx.store);
     expect(server.retention.sweep()).toBe(1);
     expect(getJob(server.ctx.store, old.id)).toBeUndefined();
@@ -78,7 +78,7 @@ describe("retention", () => {
   test("0 days keeps everything", async () => {
     const server = start("all", 0);
     const job = await run(server, "otlp/jaeger-ui-multi-line.jsonl");
-    server.ctx.store.sqlite.run("UPDATE jobs SET finished_at = 0 WHERE id = ?", [job.id]);
+    server.ctx.store.sqlite.query("UPDATE jobs SET finished_at = 0 WHERE id = ?").run(job.id);
     expect(server.retention.sweep()).toBe(0);
     expect(getJob(server.ctx.store, job.id)).toBeDefined();
   });

@@ -1,17 +1,18 @@
-// Bun's text and file imports (see `import ... with { type }`), typed for tsc.
+// Text imports (`import x from "./f" with { type: "text" }`): migrations and
+// the embedded assets, typed for tsc. Both runtimes give the file's content.
 declare module "*.sql" {
   const text: string;
   export default text;
 }
 declare module "*.js" {
-  const path: string;
-  export default path;
+  const text: string;
+  export default text;
 }
 declare module "*.css" {
-  const path: string;
-  export default path;
+  const text: string;
+  export default text;
 }
 declare module "*.svg" {
-  const path: string;
-  export default path;
+  const text: string;
+  export default text;
 }

@@ -4,11 +4,13 @@
  * Without --server it imports straight into the local data directory.
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
+import { copyFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { SSEClient, type SSEJobUpdate } from "../client/sse-client.ts";
 import type { KeepUploads } from "../config/settings.ts";
 import { createContext, jobTopic, type AppContext } from "../context.ts";
 import { Retention } from "../jobs/retention.ts";
+import { platform } from "../runtime/index.ts";
 import { isTerminal, type JobEvent } from "../jobs/types.ts";
 import { getJob } from "../storage/jobs/get-job.ts";
 import { toJob } from "../storage/jobs/job-mapper.ts";
@@ -120,7 +122,9 @@ function remoteTarget(opts: ImportCommandOptions): Target {
       let res: Response;
       try {
         // The raw body is streamed from the file, never read whole.
-        res = await fetch(`${base}/api/imports?${query}`, { method: "POST", body: Bun.file(path), headers: { "content-type": "application/octet-stream", ...auth } });
+        // (`duplex` is what fetch needs for a streamed body where the body is a ReadableStream.)
+        const init = { method: "POST", body: platform.fileBody(path), duplex: "half", headers: { "content-type": "application/octet-stream", ...auth } };
+        res = await fetch(`${base}/api/imports?${query}`, init as RequestInit);
       } catch (err) {
         throw new Error(`cannot reach ${base}: ${(err as Error).message}`);
       }
@@ -167,8 +171,9 @@ function localTarget(opts: ImportCommandOptions): Target {
       // A copy in the data directory, as an upload would be: the job owns its
       // input (retention may delete it), never the user's own file.
       mkdirSync(join(c.store.dataDir, "uploads"), { recursive: true });
-      const rel = join("uploads", `${Bun.randomUUIDv7()}.upload`);
-      const size = await Bun.write(join(c.store.dataDir, rel), Bun.file(path));
+      const rel = join("uploads", `${platform.uuidv7()}.upload`);
+      await copyFile(path, join(c.store.dataDir, rel));
+      const size = statSync(join(c.store.dataDir, rel)).size;
       return c.queue.enqueue({ kind: "import", input: { path: rel, name, size, format: opts.format }, options: { strict: opts.strict } }).id;
     },
     follow(jobId, onProgress) {

@@ -4,6 +4,7 @@ import { createWriteStream, rmSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
+import { platform } from "../runtime/index.ts";
 import { HttpError } from "./http-error.ts";
 
 /** One uploaded file, written to the spool directory. */
@@ -45,7 +46,7 @@ export const RAW_TYPES = [
 const MAX_FILES = 20;
 
 function spoolPath(): string {
-  return join("uploads", `${Bun.randomUUIDv7()}.upload`);
+  return join("uploads", `${platform.uuidv7()}.upload`);
 }
 
 function tooLarge(maxBytes: number): HttpError {
@@ -99,12 +100,12 @@ async function spoolRaw(request: Request, opts: SpoolOptions): Promise<SpooledUp
   const fromHeader = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
   const name = cleanName(url.searchParams.get("name") ?? (fromHeader ? decodeURIComponent(fromHeader) : undefined), opts.defaultName);
   const file: SpooledFile = { path: spoolPath(), name, size: 0 };
-  const sink = Bun.file(join(opts.dataDir, file.path)).writer({ highWaterMark: 1 << 20 });
+  const sink = platform.writeFile(join(opts.dataDir, file.path));
   try {
     for await (const chunk of request.body!) {
       file.size += chunk.length;
       if (file.size > opts.maxBytes) throw tooLarge(opts.maxBytes);
-      sink.write(chunk);
+      await sink.write(chunk);
       // Let the sink drain to disk rather than buffer a fast upload in memory.
       if (file.size % (8 << 20) < chunk.length) await sink.flush();
     }

@@ -1,3 +1,4 @@
+import { stat as fileStatOrThrow } from "node:fs/promises";
 import { inputFilePath } from "./input-path.ts";
 import type { TaskDefinition } from "../jobs/task.ts";
 import type { Store } from "../storage/database.ts";
@@ -34,6 +35,8 @@ export interface ImportResult extends ImportCounts {
 }
 
 const BATCH_SIZE = 2000;
+
+const fileStat = (path: string) => fileStatOrThrow(path).catch(() => null);
 
 /** SQLite's "database or disk is full", or the file system's ENOSPC. */
 function isDiskFull(err: unknown): boolean {
@@ -75,9 +78,9 @@ export function createImportTask(store: Store): TaskDefinition {
     const started = performance.now();
     deleteJobSpans(store, job.id);
     const path = inputFilePath(store.dataDir, input.path);
-    const file = Bun.file(path);
-    if (!(await file.exists())) throw new TaskError("The uploaded file is no longer in the data directory", `missing: ${input.path}`);
-    const total = file.size;
+    const stat = await fileStat(path);
+    if (!stat?.isFile()) throw new TaskError("The uploaded file is no longer in the data directory", `missing: ${input.path}`);
+    const total = stat.size;
     let inserted = 0;
     const summaries = new TraceSummaryBuilder();
     const onInserted = summaries.add.bind(summaries);

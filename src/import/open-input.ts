@@ -2,6 +2,7 @@ import { FileFormatError, type ByteSource, type ContentProbe } from "../formats/
 import { SNIFF_BYTES } from "../formats/registry.ts";
 import { isGzipMagic, isZstdMagic } from "../formats/magic-bytes.ts";
 import { detectShape } from "./content-shape.ts";
+import { platform } from "../runtime/index.ts";
 
 export type Compression = "gzip" | "zstd";
 
@@ -69,7 +70,7 @@ export async function openInput(
   async function* raw(): AsyncGenerator<Uint8Array> {
     let total = 0;
     let lastYield = performance.now();
-    for await (const chunk of Bun.file(path).stream()) {
+    for await (const chunk of platform.readFile(path)) {
       // File reads can resolve without ever reaching the event loop's I/O phase;
       // give it a turn every few ms so messages (a reader thread's acks; HTTP
       // and SSE when read on the server's thread) are not held up.

@@ -31,7 +31,8 @@ export interface ReadInWorkerOptions {
  */
 export function readInWorker(o: ReadInWorkerOptions): Promise<ReadOutcome> {
   o.signal.throwIfAborted();
-  const worker = new Worker(readerEntry());
+  // `type: "module"`: Deno requires it; Bun accepts it.
+  const worker = new Worker(readerEntry(), { type: "module" });
   const send = (m: ToReader) => worker.postMessage(m);
   return new Promise<ReadOutcome>((resolve, reject) => {
     let settled = false;
@@ -51,6 +52,9 @@ export function readInWorker(o: ReadInWorkerOptions): Promise<ReadOutcome> {
     let scheduled = false;
     const handle = (m: FromReader) => {
       switch (m.type) {
+        case "ready":
+          send({ type: "start", ...o.request });
+          break;
         case "batch":
           o.onBatch(m.rows);
           send({ type: "ack" });
@@ -91,6 +95,5 @@ export function readInWorker(o: ReadInWorkerOptions): Promise<ReadOutcome> {
     };
     worker.onerror = (event: ErrorEvent) => finish(() => reject(new Error(`The import's reader thread failed: ${event.message}`)));
     worker.addEventListener("close", () => finish(() => reject(new Error("The import's reader thread stopped unexpectedly"))));
-    send({ type: "start", ...o.request });
   });
 }

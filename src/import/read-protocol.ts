@@ -21,6 +21,12 @@ export interface BatchAck {
 export type ToReader = ReadRequest | BatchAck;
 
 export type FromReader =
+  /**
+   * The thread has loaded and listens: only now is "start" sent. (Its modules
+   * may await at the top level, and a message that arrives before its handler
+   * is set would be lost.)
+   */
+  | { type: "ready" }
   /** A batch of rows (span-row.ts), and how far into the file the reader is (bytes and spans read so far). */
   | { type: "batch"; rows: SpanRowValue[]; bytesDone: number; spansRead: number }
   | { type: "progress"; bytesDone: number; spansRead: number }

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { detectFormat, FORMATS, formatById } from "../formats/registry.ts";
 import { streamJsonValues } from "../formats/json-stream.ts";
 import { FileFormatError, type ContentProbe, type SpanSink, type TraceFormat } from "../formats/types.ts";
@@ -102,7 +103,7 @@ export async function readTraceFile(o: ReadTraceFileOptions): Promise<ReadTraceF
     throw err;
   }
   if (opened.probe.bytes.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)) {
-    throw new TaskError("The file is empty", `${o.name}: ${Bun.file(o.path).size} bytes, no content`);
+    throw new TaskError("The file is empty", `${o.name}: ${statSync(o.path).size} bytes, no content`);
   }
   const format = await chooseFormat(o.format || "auto", opened, o.name, o.signal);
   const conflict = hintConflict(nameHint(o.name), format, opened.compression);

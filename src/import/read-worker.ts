@@ -75,3 +75,5 @@ self.onmessage = (event: MessageEvent<ToReader>) => {
     }
   });
 };
+
+post({ type: "ready" });

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { Store } from "../storage/database.ts";
 import { claimNextJob } from "../storage/jobs/claim-next-job.ts";
 import { getJob } from "../storage/jobs/get-job.ts";
@@ -105,7 +106,7 @@ export class JobRunner {
       return { kind: "cancelled", job: toJob(getJob(this.opts.store, id)!) };
     }
     active.controller.abort(new JobAbortedError("cancel"));
-    const settled = await Promise.race([active.done.then(() => true), Bun.sleep(waitMs).then(() => false)]);
+    const settled = await Promise.race([active.done.then(() => true), delay(waitMs).then(() => false)]);
     const job = toJob(getJob(this.opts.store, id)!);
     return settled ? { kind: "cancelled", job } : { kind: "stopping", job };
   }
@@ -118,7 +119,7 @@ export class JobRunner {
     this.accepting = false;
     const all = [...this.running.values()];
     for (const r of all) r.controller.abort(new JobAbortedError("shutdown"));
-    await Promise.race([Promise.all(all.map((r) => r.done)), Bun.sleep(waitMs)]);
+    await Promise.race([Promise.all(all.map((r) => r.done)), delay(waitMs)]);
   }
 
   private execute(job: Job): void {

@@ -2,7 +2,9 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { JOBS_TOPIC, jobTopic, type AppContext } from "../context.ts";
 import { JOB_STATUSES, type JobEvent } from "../jobs/types.ts";
 import type { SseHub } from "../realtime/sse-connection.ts";
+import { platform } from "../runtime/index.ts";
 import { getJob } from "../storage/jobs/get-job.ts";
+import { VERSION } from "../version.ts";
 
 /**
  * Prometheus metrics (prom-client, its own registry: no global state). Gauges
@@ -52,6 +54,12 @@ export class Metrics {
     new Gauge({ name: "traceport_imports_running", help: "Imports running now.", registers: reg, collect() { this.set(ctx.runner.runningCount); } });
     new Gauge({ name: "traceport_sse_connections", help: "Open SSE connections (API and page streams).", registers: reg, collect() { this.set(hub.size); } });
     new Gauge({ name: "traceport_sse_subscribers", help: "Job-event subscriptions held by open streams.", registers: reg, collect() { this.set(ctx.broker.count()); } });
+    new Gauge({
+      name: "traceport_build_info",
+      help: "Always 1; the labels say what is running: traceport's version, the runtime and its version, the SQLite driver.",
+      labelNames: ["version", "runtime", "runtime_version", "sqlite_driver"],
+      registers: reg,
+    }).set({ version: VERSION, runtime: platform.runtime, runtime_version: platform.version, sqlite_driver: ctx.store.sqlite.driver }, 1);
     new Gauge({ name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", registers: reg, collect() { this.set(process.memoryUsage.rss()); } });
 
     // Observers run after the broker has published (synchronously) to every

@@ -26,11 +26,11 @@ export function jobStreamRoutes(deps: RouteDeps) {
       const { token, expiresAt } = auth.streamTokens.mint(params.id);
       return { token, expiresAt, url: `/api/jobs/${encodeURIComponent(params.id)}/stream?token=${encodeURIComponent(token)}` };
     })
-    .get("/api/jobs/:id/stream", ({ params, request, server, query }) => {
+    .get("/api/jobs/:id/stream", ({ params, request, query }) => {
       if (!getJob(ctx.store, params.id)) throw notFound(params.id);
       assertStreamCapacity(deps);
-      // Bun would close a connection idle for 10 s (Elysia: 30 s), stream or not.
-      server?.timeout(request, 0);
+      // The idle timeout for ordinary requests would close a quiet stream.
+      deps.connections.keepOpen(request);
       const lastEventId = parseLastEventId(request.headers.get("last-event-id") ?? (query.lastEventId as string | undefined));
       return openJobStream({ store: ctx.store, broker: ctx.broker, hub, retryMs: 3000 }, params.id, lastEventId, request.signal);
     });

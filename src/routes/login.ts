@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { Elysia } from "elysia";
 import { isSecure } from "../auth/access.ts";
 import { sameSecret } from "../auth/signing.ts";
@@ -25,7 +26,7 @@ export function loginRoutes({ config, auth }: RouteDeps) {
       const given = typeof form.token === "string" ? form.token : "";
       if (!sameSecret(given, auth.token)) {
         // Slow down guessing; the token is long enough that this is a courtesy, not the defence.
-        await Bun.sleep(300);
+        await delay(300);
         return html(LoginPage({ next, error: "That is not the token this server was started with." }), 401);
       }
       return new Response(null, { status: 303, headers: { location: next, "set-cookie": auth.sessions.issue(isSecure(request, config.trustProxy)) } });

@@ -62,9 +62,9 @@ export function pageStreamRoutes(deps: RouteDeps) {
   const onError = (err: unknown) => log.error("stream step failed", { error: String(err) });
 
   return new Elysia()
-    .get("/jobs/events", ({ query, request, server }) => {
+    .get("/jobs/events", ({ query, request }) => {
       assertStreamCapacity(deps);
-      server?.timeout(request, 0);
+      deps.connections.keepOpen(request);
       const ids = new Set(
         String(query.ids ?? "")
           .split(",")
@@ -115,9 +115,9 @@ export function pageStreamRoutes(deps: RouteDeps) {
         },
       });
     })
-    .get("/jobs/:id/events", ({ params, request, server }) => {
+    .get("/jobs/:id/events", ({ params, request }) => {
       assertStreamCapacity(deps);
-      server?.timeout(request, 0);
+      deps.connections.keepOpen(request);
       const end = (frames: Uint8Array[]): StreamStep => ({ frames: [...frames, END_FRAME], end: true });
       let shown: string | null = null;
       return openFragmentStream<JobEvent>({

@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { SqliteConnection } from "../sqlite/sqlite-connection.ts";
 import type { Store } from "../database.ts";
 import type { JobEvent, JobEventData } from "../../jobs/types.ts";
 
@@ -7,8 +7,8 @@ import type { JobEvent, JobEventData } from "../../jobs/types.ts";
  * progress events a second per running import, each published at once to
  * every stream), where drizzle's query builder cost milliseconds per event.
  */
-function statements(db: Database) {
-  const insert = db.prepare<{ id: number }, [string, string, string, number]>("INSERT INTO job_events (job_id, type, data, created_at) VALUES (?, ?, ?, ?) RETURNING id");
+function statements(db: SqliteConnection) {
+  const insert = db.prepare("INSERT INTO job_events (job_id, type, data, created_at) VALUES (?, ?, ?, ?) RETURNING id");
   const queued = db.prepare(
     "UPDATE jobs SET status = 'queued', progress = ?, updated_at = ?, state = ?, result = NULL, error = NULL, details = NULL, finished_at = NULL WHERE id = ?",
   );
@@ -18,7 +18,7 @@ function statements(db: Database) {
   const cancelled = db.prepare("UPDATE jobs SET status = 'cancelled', progress = ?, updated_at = ?, state = NULL, finished_at = ? WHERE id = ?");
   const append = db.transaction((jobId: string, type: string, data: JobEventData, now: number): number => {
     const json = JSON.stringify(data);
-    const id = insert.get(jobId, type, json, now)!.id;
+    const id = (insert.get(jobId, type, json, now) as { id: number }).id;
     switch (data.status) {
       case "queued":
         // Queued again (retry, restart): the previous outcome no longer applies.
@@ -42,7 +42,7 @@ function statements(db: Database) {
   return { append };
 }
 
-const prepared = new WeakMap<Database, ReturnType<typeof statements>>();
+const prepared = new WeakMap<SqliteConnection, ReturnType<typeof statements>>();
 
 /**
  * Appends an event to the log and applies it to the job row, in one transaction:

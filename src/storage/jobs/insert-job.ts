@@ -1,3 +1,4 @@
+import { platform } from "../../runtime/index.ts";
 import type { Store } from "../database.ts";
 import { jobs } from "../schema.ts";
 import type { JobInput } from "../../jobs/types.ts";
@@ -14,7 +15,7 @@ export function insertJob(store: Store, job: NewJob, now = Date.now()): JobRow {
   return store.db
     .insert(jobs)
     .values({
-      id: Bun.randomUUIDv7(),
+      id: platform.uuidv7(),
       kind: job.kind,
       status: "queued",
       progress: 0,

@@ -3,6 +3,7 @@
  * text. drizzle-kit writes the .sql files and meta/_journal.json; each journal
  * entry needs one line in SQL_BY_TAG below (a test checks that none is missing).
  */
+import { createHash } from "node:crypto";
 import type { MigrationMeta } from "drizzle-orm/migrator";
 import journal from "./meta/_journal.json" with { type: "json" };
 import init from "./0000_init.sql" with { type: "text" };
@@ -27,7 +28,7 @@ export function embeddedMigrations(): MigrationMeta[] {
       sql: query.split("--> statement-breakpoint"),
       bps: entry.breakpoints,
       folderMillis: entry.when,
-      hash: new Bun.CryptoHasher("sha256").update(query).digest("hex"),
+      hash: createHash("sha256").update(query).digest("hex"),
     };
   });
 }

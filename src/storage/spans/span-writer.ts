@@ -1,4 +1,4 @@
-import type { Statement } from "bun:sqlite";
+import type { SqliteStatement } from "../sqlite/sqlite-connection.ts";
 import type { Store } from "../database.ts";
 import type { NormalisedSpan } from "../../formats/types.ts";
 import { ROW_WIDTH, SPAN_COLUMNS, SpanRowBuilder, type SpanRowValue } from "./span-row.ts";
@@ -14,7 +14,7 @@ import { ROW_WIDTH, SPAN_COLUMNS, SpanRowBuilder, type SpanRowValue } from "./sp
 export type OnInserted = (rows: readonly SpanRowValue[], at: number) => void;
 
 export class SpanWriter {
-  private readonly insert: Statement;
+  private readonly insert: SqliteStatement;
   private readonly writeBatch: (rows: readonly SpanRowValue[], jobId: string, onInserted?: OnInserted) => number;
   private readonly builder = new SpanRowBuilder();
 

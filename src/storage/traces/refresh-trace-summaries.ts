@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { SqliteConnection } from "../sqlite/sqlite-connection.ts";
 import type { Store } from "../database.ts";
 
 const TOUCHED = "CREATE TEMP TABLE IF NOT EXISTS touched_traces (trace_id TEXT PRIMARY KEY)";
@@ -9,7 +9,7 @@ const TOUCHED = "CREATE TEMP TABLE IF NOT EXISTS touched_traces (trace_id TEXT P
  * earliest span without a parent in the trace (a parentless span first, then a
  * self-parented one, then an orphan; the lowest span id among equals).
  */
-function recomputeTouched(db: Database): void {
+function recomputeTouched(db: SqliteConnection): void {
   db.exec("DELETE FROM traces WHERE trace_id IN (SELECT trace_id FROM touched_traces)");
   db.exec("DELETE FROM trace_services WHERE trace_id IN (SELECT trace_id FROM touched_traces)");
   db.exec(`
