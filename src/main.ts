@@ -54,11 +54,22 @@ const program = new Command()
   .version(VERSION, "-v, --version");
 
 const serveCommand = program.command("serve", { isDefault: true }).description("run the server (the default command)");
-for (const s of SETTINGS) {
+const serveOptions = SETTINGS.map((s) => {
   const placeholder = s.key === "corsOrigins" ? "<origins>" : "<value>";
-  serveCommand.addOption(new Option(`${s.flag} ${placeholder}`, `${s.description} [env ${s.env}, default ${JSON.stringify(s.default)}]`));
-}
-serveCommand.action((opts: Partial<Record<keyof Config, string>>) => serve(opts));
+  const option = new Option(`${s.flag} ${placeholder}`, `${s.description} [env ${s.env}, default ${JSON.stringify(s.default)}]`);
+  serveCommand.addOption(option);
+  return { key: s.key, option };
+});
+serveCommand.action((opts: Record<string, string | undefined>) => {
+  // commander names each value after its flag (--max-upload → maxUpload);
+  // resolveConfig takes them by Config key (maxUploadBytes).
+  const flags: Partial<Record<keyof Config, string>> = {};
+  for (const { key, option } of serveOptions) {
+    const value = opts[option.attributeName()];
+    if (value !== undefined) flags[key] = value;
+  }
+  serve(flags);
+});
 
 program
   .command("import")

@@ -211,11 +211,9 @@ describe(`traceport under ${runtime}: settings`, () => {
     }
   }, 60_000);
 
-  // Known bug, kept visible: `serve --max-upload` (and --heartbeat, --max-sse,
-  // --max-queued) are accepted but ignored, because commander names the options
-  // after the flag (maxUpload) while resolveConfig looks them up by the Config
-  // key (maxUploadBytes). Drop `.failing` once src/main.ts maps them.
-  test.failing("the same setting given as a flag takes effect (--max-upload 1k: a 4 KB upload is 413)", async () => {
+  // These flags were once accepted and ignored (commander names a value after
+  // its flag, maxUpload; the config takes it by key, maxUploadBytes).
+  test("the same setting given as a flag takes effect (--max-upload 1k: a 4 KB upload is 413)", async () => {
     const small = await startServerProcess({ args: ["--max-upload", "1k"] });
     try {
       expect(await uploadStatus(small)).toBe(413);

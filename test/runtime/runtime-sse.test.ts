@@ -17,9 +17,8 @@ let bigFile: string;
 let bigSpans: number;
 
 beforeAll(async () => {
-  // One worker, so a second job waits in the queue; heartbeats every 200 ms. (By the
-  // environment: the --heartbeat flag is ignored, see runtime-api.test.ts.)
-  server = await startServerProcess({ args: ["--workers", "1"], env: { TRACEPORT_HEARTBEAT: "0.2" } });
+  // One worker, so a second job waits in the queue; heartbeats every 200 ms.
+  server = await startServerProcess({ args: ["--workers", "1", "--heartbeat", "0.2"] });
   bigFile = join(server.dataDir, "big.jsonl");
   bigSpans = (await writeOtlpJsonLines(bigFile, { spans: 60_000 })).spans;
 }, 90_000);
