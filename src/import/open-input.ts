@@ -33,7 +33,7 @@ function toStream(it: AsyncIterator<Uint8Array>): ReadableStream<Uint8Array> {
 
 /** The decompressed stream; a decoding error names the format and how far it got. */
 function decompress(kind: Compression, raw: AsyncIterator<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
-  const inflated = toStream(raw).pipeThrough(new DecompressionStream(kind as "gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+  const inflated = toStream(raw).pipeThrough(platform.decompressor(kind));
   return (async function* () {
     let out = 0;
     try {

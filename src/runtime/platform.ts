@@ -44,6 +44,8 @@ export interface Platform {
   writeFile(path: string): FileSink;
   /** A request body that streams a file from disk. */
   fileBody(path: string): Blob | ReadableStream<Uint8Array>;
+  /** A stream that decompresses gzip or zstd (one frame or several in a row, as a rotating writer leaves them). */
+  decompressor(kind: "gzip" | "zstd"): ReadableWritablePair<Uint8Array, Uint8Array>;
   /** A UUIDv7: time-ordered, and increasing within a millisecond (jobs are claimed in id order). */
   uuidv7(): string;
 }

@@ -61,5 +61,7 @@ export const bunPlatform: Platform = {
     };
   },
   fileBody: (path) => Bun.file(path),
+  // Bun's DecompressionStream takes "zstd" as well as "gzip".
+  decompressor: (kind) => new DecompressionStream(kind as "gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
   uuidv7: () => Bun.randomUUIDv7(),
 };

@@ -7,6 +7,7 @@
  * migrations and assets are `with { type: "text" }` imports).
  */
 import { createReadStream } from "node:fs";
+import { Decompress } from "fzstd";
 import { v7 } from "uuid";
 import { NodeSqliteConnection } from "../../storage/sqlite/node-sqlite.ts";
 import type { HttpServer, Platform, ServeOptions } from "../platform.ts";
@@ -29,6 +30,30 @@ declare const Deno: {
     handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
   ): DenoHttpServer;
 };
+
+/**
+ * zstd as a stream, by fzstd (pure JavaScript). Deno has no "zstd" in
+ * DecompressionStream, and its node:zlib zstd decoder (2.9.6) stops at the end
+ * of the first frame, silently dropping the rest of a file made of several
+ * frames, which is what the Collector writes when it rotates. fzstd reads
+ * every frame and skips skippable ones.
+ */
+function zstdStream(): ReadableWritablePair<Uint8Array, Uint8Array> {
+  let decoder: Decompress;
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      decoder = new Decompress((chunk) => {
+        if (chunk.length > 0) controller.enqueue(chunk);
+      });
+    },
+    transform(chunk) {
+      decoder.push(chunk);
+    },
+    flush() {
+      decoder.push(new Uint8Array(0), true);
+    },
+  });
+}
 
 function serve(o: ServeOptions): HttpServer {
   const clients = new WeakMap<Request, string>();
@@ -69,5 +94,6 @@ export const denoPlatform: Platform = {
     };
   },
   fileBody: (path) => Deno.openSync(path, { read: true }).readable,
+  decompressor: (kind) => (kind === "zstd" ? zstdStream() : (new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)),
   uuidv7: () => v7(),
 };
