@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
-import type { Warning } from "../types.ts";
-import { RecordError } from "../types.ts";
-import { jaegerProcess, normaliseJaegerSpan } from "./jaeger-span.ts";
+import type { Warning } from "../../../../src/formats/types.ts";
+import { RecordError } from "../../../../src/formats/types.ts";
+import { jaegerProcess, normaliseJaegerSpan } from "../../../../src/formats/jaeger/jaeger-span.ts";
 
 const process = jaegerProcess({ serviceName: "svc", tags: [{ key: "host", type: "string", value: "h1" }] }, "process");
 

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { Broker } from "./broker.ts";
+import { Broker } from "../../../src/realtime/broker.ts";
 
 test("delivers to subscribers of the topic only, and counts them", () => {
   const b = new Broker<number>();

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import { HttpError } from "./http-error.ts";
-import { parseDurationNs, parseTimeNs } from "./query-params.ts";
+import { HttpError } from "../../../src/http/http-error.ts";
+import { parseDurationNs, parseTimeNs } from "../../../src/http/query-params.ts";
 
 test("durations in any unit, exactly", () => {
   expect(parseDurationNs("250", "d")).toBe(250_000_000n);

@@ -10,8 +10,8 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { TokenParser, Tokenizer } from "@streamparser/json";
-import { streamJsonValues, type JsonKey, type JsonStreamValue } from "./json-stream.ts";
-import { FileFormatError, type ByteSource } from "./types.ts";
+import { streamJsonValues, type JsonKey, type JsonStreamValue } from "../../../src/formats/json-stream.ts";
+import { FileFormatError, type ByteSource } from "../../../src/formats/types.ts";
 
 // ---------------------------------------------------------------------------
 // The reference: src/formats/json-stream.ts as it was before the scanner.
@@ -242,7 +242,7 @@ function jsonFiles(dir: string): string[] {
   return out.sort();
 }
 
-const FIXTURES = join(import.meta.dir, "..", "..", "test", "fixtures", "traces");
+const FIXTURES = join(import.meta.dir, "..", "..", "fixtures", "traces");
 
 // ---------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import { RecordError } from "../types.ts";
-import { normaliseAnyValue, normaliseKeyValues } from "./any-value.ts";
+import { RecordError } from "../../../../src/formats/types.ts";
+import { normaliseAnyValue, normaliseKeyValues } from "../../../../src/formats/otlp/any-value.ts";
 
 test("every AnyValue kind, normalised", () => {
   expect(normaliseAnyValue({ stringValue: "s" }, "v")).toEqual({ stringValue: "s" });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { normaliseId, normaliseIdBytes, normaliseParentId, normaliseParentIdBytes } from "./ids.ts";
-import { RecordError } from "./types.ts";
+import { normaliseId, normaliseIdBytes, normaliseParentId, normaliseParentIdBytes } from "../../../src/formats/ids.ts";
+import { RecordError } from "../../../src/formats/types.ts";
 
 describe("normaliseId", () => {
   test("lower-cases hex of the right length", () => {

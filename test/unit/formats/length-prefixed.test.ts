@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { MAX_MESSAGE_BYTES, readFrames, type BrokenFrame, type Frame } from "./length-prefixed.ts";
+import { MAX_MESSAGE_BYTES, readFrames, type BrokenFrame, type Frame } from "../../../src/formats/length-prefixed.ts";
 
 function prefixed(...messages: Uint8Array[]): Uint8Array {
   const out: number[] = [];

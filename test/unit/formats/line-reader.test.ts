@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { LineTooLongError, MAX_LINE_BYTES, readLines } from "./line-reader.ts";
+import { LineTooLongError, MAX_LINE_BYTES, readLines } from "../../../src/formats/line-reader.ts";
 
 async function lines(bytes: Uint8Array, chunk: number): Promise<[number, string][]> {
   async function* source() {

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import { ProgressReporter } from "./progress-reporter.ts";
-import type { ProgressState } from "./types.ts";
+import { ProgressReporter } from "../../../src/jobs/progress-reporter.ts";
+import type { ProgressState } from "../../../src/jobs/types.ts";
 
 function fakeClock() {
   let t = 1_000;

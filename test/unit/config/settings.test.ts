@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { bindWarning, ConfigError, parseSize, resolveConfig } from "./settings.ts";
+import { bindWarning, ConfigError, parseSize, resolveConfig } from "../../../src/config/settings.ts";
 
 describe("resolveConfig", () => {
   test("defaults match the documented ones", () => {
@@ -51,8 +51,8 @@ test("settings for auth, limits and retention parse and refuse bad values", () =
 });
 
 test("the README's configuration table lists every setting with its flag, variable and default", async () => {
-  const { SETTINGS } = await import("./settings.ts");
-  const readme = await Bun.file(new URL("../../README.md", import.meta.url)).text();
+  const { SETTINGS } = await import("../../../src/config/settings.ts");
+  const readme = await Bun.file(new URL("../../../README.md", import.meta.url)).text();
   const show = (v: unknown) => (v === null || (Array.isArray(v) && v.length === 0) ? "(none)" : `\`${v === 4 * 1024 ** 3 ? "4g" : String(v)}\``);
   for (const s of SETTINGS) {
     expect(readme).toContain(`| \`${s.flag}\` | \`${s.env}\` | ${show(s.default)} |`);

@@ -3,11 +3,11 @@ import { readdirSync } from "node:fs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openStore } from "./database.ts";
-import { MIGRATION_TAGS } from "./migrations/index.ts";
+import { openStore } from "../../../src/storage/database.ts";
+import { MIGRATION_TAGS } from "../../../src/storage/migrations/index.ts";
 
 test("every generated migration file is embedded", () => {
-  const files = readdirSync(join(import.meta.dir, "migrations")).filter((f) => f.endsWith(".sql"));
+  const files = readdirSync(join(import.meta.dir, "..", "..", "..", "src", "storage", "migrations")).filter((f) => f.endsWith(".sql"));
   expect(files.map((f) => f.replace(/\.sql$/, "")).sort()).toEqual([...MIGRATION_TAGS].sort());
 });
 

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { treeOrder } from "./trace-tree.ts";
+import { treeOrder } from "../../../src/export/trace-tree.ts";
 
 const s = (spanId: string, parentSpanId: string | null, start: number) => ({ spanId, parentSpanId, startTimeUnixNano: String(start) });
 

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
-import type { ByteSource, NormalisedSpan, RecordIssue, SpanSink } from "../types.ts";
-import { otlpJson } from "./otlp-json.ts";
-import { otlpJsonLines } from "./otlp-jsonl.ts";
+import type { ByteSource, NormalisedSpan, RecordIssue, SpanSink } from "../../../../src/formats/types.ts";
+import { otlpJson } from "../../../../src/formats/otlp/otlp-json.ts";
+import { otlpJsonLines } from "../../../../src/formats/otlp/otlp-jsonl.ts";
 
 async function* bytesOf(text: string): ByteSource {
   yield new TextEncoder().encode(text);

@@ -5,9 +5,9 @@ import { TraceState } from "@opentelemetry/core";
 import { JsonTraceSerializer, ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from "@opentelemetry/sdk-trace";
-import type { Location, NormalisedSpan, RecordIssue } from "../types.ts";
-import { emitProtoRequest, emitProtoResourceSpans } from "./otlp-proto-decode.ts";
-import { emitOtlpRequest } from "./otlp-request.ts";
+import type { Location, NormalisedSpan, RecordIssue } from "../../../../src/formats/types.ts";
+import { emitProtoRequest, emitProtoResourceSpans } from "../../../../src/formats/otlp/otlp-proto-decode.ts";
+import { emitOtlpRequest } from "../../../../src/formats/otlp/otlp-request.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers

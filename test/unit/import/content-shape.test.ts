@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { binaryShape, detectShape, SHAPE_PROBE_LIMIT } from "./content-shape.ts";
+import { binaryShape, detectShape, SHAPE_PROBE_LIMIT } from "../../../src/import/content-shape.ts";
 
 const enc = new TextEncoder();
 

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { TokenParser, Tokenizer } from "@streamparser/json";
-import { mayHoldLongInteger, parseJsonExact } from "./json-exact.ts";
+import { mayHoldLongInteger, parseJsonExact } from "../../../src/formats/json-exact.ts";
 
 /** What the streaming tokenizer (json-stream.ts's reference) makes of a text. */
 function tokenizerParse(text: string): unknown {

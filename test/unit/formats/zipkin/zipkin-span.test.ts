@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import type { Warning } from "../types.ts";
-import { normaliseZipkinSpan } from "./zipkin-span.ts";
+import type { Warning } from "../../../../src/formats/types.ts";
+import { normaliseZipkinSpan } from "../../../../src/formats/zipkin/zipkin-span.ts";
 
 test("a Zipkin span: padded ids, µs times, endpoints, tags, annotations, error status", () => {
   const w: Warning[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { encodeSseComment, formatSseFrame, SseFrameError } from "./sse-frame.ts";
+import { encodeSseComment, formatSseFrame, SseFrameError } from "../../../src/realtime/sse-frame.ts";
 
 describe("formatSseFrame", () => {
   test("writes event, id and data, ending with a blank line", () => {

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import { formatById } from "../formats/registry.ts";
-import { hintConflict, nameHint } from "./name-hint.ts";
+import { formatById } from "../../../src/formats/registry.ts";
+import { hintConflict, nameHint } from "../../../src/import/name-hint.ts";
 
 test("extensions give a hint, compression first; a rotated name's timestamp is not an extension", () => {
   expect(nameHint("traces.jsonl.zst")).toMatchObject({ compression: "zstd", content: "jsonl" });

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { JsonValueEnd } from "./json-value-end.ts";
+import { JsonValueEnd } from "../../../src/formats/json-value-end.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
