@@ -21,7 +21,7 @@ type Snapshot = { traces: unknown[]; services: unknown[] };
 
 function snapshot(store: Store): Snapshot {
   return {
-    traces: store.sqlite.query("SELECT * FROM traces ORDER BY trace_id").all(),
+    traces: store.sqlite.query("SELECT trace_id, CAST(start_ns AS TEXT) AS start_ns, CAST(end_ns AS TEXT) AS end_ns, span_count, error_count, root_service, root_name FROM traces ORDER BY trace_id").all(),
     services: store.sqlite.query("SELECT * FROM trace_services ORDER BY trace_id, service").all(),
   };
 }

@@ -101,6 +101,8 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
   const args = [...(dataDir === null ? [] : ["--data-dir", dataDir]), ...(opts.args ?? [])];
   const env: Record<string, string> = { PATH: "/usr/bin:/bin", HOME: cwd };
   if (what === "deno") Object.assign(env, { DENO_DIR: denoDir(), DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1", NO_COLOR: "1" });
+  // The SQLite driver choice reaches the server (TRACEPORT_SQLITE=node runs it on node:sqlite under Bun too).
+  if (process.env.TRACEPORT_SQLITE) env.TRACEPORT_SQLITE = process.env.TRACEPORT_SQLITE;
   Object.assign(env, opts.env);
   const argv = serveCommand(what, args);
   const proc = Bun.spawn(argv, { cwd, env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });

@@ -111,9 +111,10 @@ export class NodeSqliteConnection implements SqliteConnection {
     return tx;
   }
 
+  /** Closing twice is harmless, as with Bun's driver (node:sqlite would throw). */
   close(): void {
     this.cache.clear();
-    this.db.close();
+    if (this.db.isOpen) this.db.close();
   }
 
   private nested<F extends (...args: never[]) => unknown>(fn: F, args: Parameters<F>): ReturnType<F> {
