@@ -112,3 +112,24 @@ test("past its memory limit the builder leaves the whole job to SQL, with the sa
   expect(built).toEqual(sql);
   store.close();
 });
+
+test("a trace with more services than the builder's per-trace mask holds, and times beyond int64, match the SQL recompute", () => {
+  const store = openStore(":memory:");
+  const writer = new SpanWriter(store);
+  const builder = new TraceSummaryBuilder();
+  // 40 services in one trace (past the 32 of the mask), spans sharing a start
+  // time (the root is then the lowest span id), and a start time past 2^63,
+  // which SQLite stores wrapped to a signed 64-bit integer.
+  const rows = Array.from({ length: 80 }, (_, i) => [
+    (i % 2 ? "b" : "a").repeat(32), String(80 - i).padStart(16, "0"), i % 3 === 0 ? null : "f".repeat(16), `op-${i}`, 1, `svc-${i % 40}`,
+    i === 5 ? 2n ** 63n + 7n : 1000n + BigInt(i % 4), i === 9 ? null : 5000n + BigInt(i), i % 11 === 0 ? 2 : 0,
+    null, null, null, "[]", "[]", "[]", "[]", null, null, null, 0, 0, 0,
+  ]).flat();
+  expect(writer.writeRows(rows, "job", builder.add.bind(builder))).toBe(80);
+  builder.write(store, "job");
+  const { built, sql } = againstSql(store);
+  expect(built.traces.length).toBe(2);
+  expect(built.services.length).toBe(40);
+  expect(built).toEqual(sql);
+  store.close();
+});

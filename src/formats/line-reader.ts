@@ -12,9 +12,9 @@ export class LineTooLongError extends Error {
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
-function decodeLine(bytes: Uint8Array): string {
-  const end = bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
-  return decoder.decode(end === bytes.length ? bytes : bytes.subarray(0, end));
+/** The line without its CR, if it ends with one. */
+function withoutCr(bytes: Uint8Array): Uint8Array {
+  return bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.subarray(0, bytes.length - 1) : bytes;
 }
 
 /**
@@ -24,8 +24,19 @@ function decodeLine(bytes: Uint8Array): string {
  * hundreds of chunks costs one copy and one decode, not a rescan per chunk.
  * Yields arrays of lines per chunk, so the caller can check for cancellation
  * once per chunk rather than per line.
+ *
+ * With `bytesOver`, a line of more bytes than that is handed over as its bytes,
+ * not decoded: a caller that reads long lines as a byte stream would otherwise
+ * hold the line three times over (bytes, string, bytes encoded again), which
+ * for lines of many megabytes is what the reading thread's peak memory is.
  */
-export async function* readLines(source: ByteSource): AsyncGenerator<{ first: number; lines: string[] }> {
+export function readLines(source: ByteSource): AsyncGenerator<{ first: number; lines: string[] }>;
+export function readLines(source: ByteSource, bytesOver: number): AsyncGenerator<{ first: number; lines: (string | Uint8Array)[] }>;
+export async function* readLines(source: ByteSource, bytesOver = Infinity): AsyncGenerator<{ first: number; lines: (string | Uint8Array)[] }> {
+  const line = (bytes: Uint8Array): string | Uint8Array => {
+    const b = withoutCr(bytes);
+    return b.length > bytesOver ? b : decoder.decode(b);
+  };
   let parts: Uint8Array[] = [];
   let partBytes = 0;
   let lineNo = 1;
@@ -43,10 +54,10 @@ export async function* readLines(source: ByteSource): AsyncGenerator<{ first: nu
     return whole;
   };
   for await (const chunk of source) {
-    const lines: string[] = [];
+    const lines: (string | Uint8Array)[] = [];
     let start = 0;
     for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
-      lines.push(decodeLine(takeCarry(chunk.subarray(start, nl))));
+      lines.push(line(takeCarry(chunk.subarray(start, nl))));
       start = nl + 1;
     }
     if (start < chunk.length) {
@@ -59,5 +70,5 @@ export async function* readLines(source: ByteSource): AsyncGenerator<{ first: nu
       lineNo += lines.length;
     }
   }
-  if (partBytes > 0) yield { first: lineNo, lines: [decodeLine(takeCarry(new Uint8Array(0)))] };
+  if (partBytes > 0) yield { first: lineNo, lines: [line(takeCarry(new Uint8Array(0)))] };
 }

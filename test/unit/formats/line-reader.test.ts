@@ -37,3 +37,20 @@ test("a line over the limit is refused with its number", async () => {
   expect(err).toBeInstanceOf(LineTooLongError);
   expect((err as LineTooLongError).line).toBe(2);
 });
+
+test("with bytesOver, longer lines come out as their bytes (without the CR), shorter ones decoded", async () => {
+  const long = "é".repeat(40);
+  const bytes = new TextEncoder().encode(`short\r\n${long}\r\nend`);
+  for (const chunk of [1, 7, 64]) {
+    async function* source() {
+      for (let i = 0; i < bytes.length; i += chunk) yield bytes.subarray(i, i + chunk);
+    }
+    const out: (string | Uint8Array)[] = [];
+    for await (const { lines } of readLines(source(), 16)) out.push(...lines);
+    expect(out.length).toBe(3);
+    expect(out[0]).toBe("short");
+    expect(out[1]).toBeInstanceOf(Uint8Array);
+    expect(new TextDecoder().decode(out[1] as Uint8Array)).toBe(long);
+    expect(out[2]).toBe("end");
+  }
+});
