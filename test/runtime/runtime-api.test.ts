@@ -153,6 +153,9 @@ describe(`traceport under ${runtime}: health, metrics, assets and pages`, () => 
       expect(text).toContain(`# TYPE ${name} `);
     }
     expect(text).toMatch(/^traceport_jobs\{status="completed"\} [1-9]\d*$/m);
+    // What is running: the runtime this suite asked for, and its SQLite driver.
+    const driver = runtime === "deno" || process.env.TRACEPORT_SQLITE === "node" ? "node:sqlite" : "bun:sqlite";
+    expect(text).toMatch(new RegExp(`^traceport_build_info\\{version="\\d+\\.\\d+\\.\\d+",runtime="${runtime}",runtime_version="\\d+\\.\\d+\\.\\d+",sqlite_driver="${driver}"\\} 1$`, "m"));
   });
 
   test("the embedded assets: htmx 2.0.11, htmx-ext-sse 2.2.4, app.css, app.js", async () => {
