@@ -146,8 +146,9 @@ describe(`traceport under ${runtime}: the job event stream`, () => {
     expect(read.events[0]!.data.status).toBe("queued");
     expect(read.events.at(-1)!.type).toBe("cancelled");
     expect(read.events.filter((e) => TERMINAL.includes(e.type)).length).toBe(1);
+    // The first job only held the worker; on a fast machine it may have finished already.
     await fetch(`${server.base}/api/jobs/${running}/cancel`, { method: "POST" });
-    expect((await settled(server.base, running)).status).toBe("cancelled");
+    expect(["cancelled", "completed"]).toContain((await settled(server.base, running)).status);
   });
 
   test("after the clients close their streams, the server's SSE connection gauge returns to 0", async () => {
