@@ -158,3 +158,24 @@ test("strict: a syntax error in a long line stops the read", async () => {
   expect((err as Error).message).toBe("stopped at line 2");
   expect(sink.spans.length).toBe(1);
 });
+
+test("a long line's spans are read while its chunks still arrive (so the reader thread's backpressure, awaited before each chunk, holds within it)", async () => {
+  const bytes = new TextEncoder().encode(`${bigLine(7000)}\n${line}\n`);
+  const size = 64 * 1024;
+  const chunks = Math.ceil(bytes.length / size);
+  let pulled = 0;
+  async function* source(): ByteSource {
+    for (let i = 0; i < bytes.length; i += size) {
+      pulled++;
+      yield bytes.subarray(i, i + size);
+    }
+  }
+  const pulledAtSpan: number[] = [];
+  const sink = collect();
+  await otlpJsonLines.read(source(), { ...sink, span: (s) => (sink.spans.push(s), pulledAtSpan.push(pulled)) }, probe);
+  expect(sink.issues).toEqual([]);
+  expect(sink.spans.length).toBe(7001);
+  // The first 5,000 go once that many wait for their block's end, long before the line's last chunk.
+  expect(pulledAtSpan[0]!).toBeLessThan(chunks * 0.8);
+  expect(pulledAtSpan[5000]!).toBeGreaterThan(pulledAtSpan[0]!);
+});
