@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync, zstdCompressSync } from "node:zlib";
 import type { ImportResult } from "../src/import/import-task.ts";
+import { otlpJson } from "../src/formats/otlp/otlp-json.ts";
 import { countSpans } from "../src/storage/spans/count-spans.ts";
 import { createTestContext, type TestContext } from "./helpers/context.ts";
 import { fixturePath } from "./helpers/fixtures.ts";
@@ -250,5 +251,36 @@ describe("lines over 1 MiB are read span by span", () => {
     const truncated = r.result!.samples.filter((s) => s.line === 3).map((s) => s.message);
     expect(truncated.some((m) => /^invalid JSON: .*ends early/.test(m))).toBe(true);
     expect(r.result!.traces).toBeGreaterThanOrEqual(2);
+  });
+
+  test("a syntax error in the middle of a long line: that line's error, the lines after it kept (exact counts); strict stops", async () => {
+    const line2 = new TextDecoder().decode(sdkJson(sdkSpans(3, 3000))); // 9,000 spans, 3 traces
+    expect(line2.length).toBeGreaterThan(3 * 1024 * 1024);
+    // An error about nine tenths in: the spans the document reader let go
+    // before it are kept (spans wait for their block's end, up to 5,000), the rest are lost.
+    const at = line2.indexOf('"spanId"', Math.floor(line2.length * 0.9));
+    const bad = line2.slice(0, at) + "]" + line2.slice(at);
+    let before = 0;
+    const alone = await otlpJson
+      .read((async function* () { yield enc.encode(bad); })(), { span: () => before++, issue: () => {}, signal: new AbortController().signal }, { shape: "json-document", bytes: new Uint8Array(), text: "" })
+      .catch((e: Error) => e);
+    expect(alone).toBeInstanceOf(Error);
+    expect(before).toBeGreaterThanOrEqual(5000);
+    const short = new TextDecoder().decode(sdkJson(spans.slice(0, 10)));
+    const path = file("long-syntax.jsonl", enc.encode([short, bad, short, line2].join("\n") + "\n"));
+    const r = await importFresh(path);
+    expect(r.job.status).toBe("completed");
+    expect(r.result!.errors).toBe(1);
+    // Line 2 (the first decides the format; a broken first line would make the file one broken document).
+    expect(r.result!.samples[0]!.line).toBe(2);
+    // The position is in the line, as for a short line.
+    expect(r.result!.samples[0]!.message).toBe(`invalid JSON: Invalid JSON at line 1, column ${at + 1}: unexpected "]"`);
+    expect(r.result!.spans).toBe(10 + before + 10 + 9000);
+    // The short lines are the same spans, and line 4 repeats line 2's.
+    expect(r.stored).toBe(10 + 9000);
+    const strict = await importFresh(path, { strict: true });
+    expect(strict.job.status).toBe("failed");
+    expect(strict.job.error).toContain("line 2");
+    expect(strict.stored).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { parseJsonExact } from "../json-exact.ts";
-import { readLines } from "../line-reader.ts";
+import { readLines, type LongLine } from "../line-reader.ts";
 import { FileFormatError, type ByteSource, type ContentProbe, type RecordIssue, type SpanSink, type TraceFormat } from "../types.ts";
 import { otlpJson } from "./otlp-json.ts";
 import { emitOtlpRequest } from "./otlp-request.ts";
@@ -12,41 +12,49 @@ import { emitOtlpRequest } from "./otlp-request.ts";
  */
 const STREAM_LINE_BYTES = 1024 * 1024;
 
-/** A long line is handed to the document reader in pieces of this size, as a file would be. */
-const PIECE_BYTES = 512 * 1024;
-
-const decoder = new TextDecoder();
+function isWhitespace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x0b || b === 0x0c;
+}
 
 /**
- * Reads one long line as an OTLP JSON document. Its issues carry the line
- * number; a syntax error is the line's error. Unlike a short line, the spans
- * before a syntax error in the line have already been kept.
+ * Reads one long line as an OTLP JSON document, its pieces fed to the document
+ * reader as the file's chunks arrive: the line is never joined, so it costs
+ * the chunks in flight, not its length (and the reader thread's backpressure,
+ * checked before each chunk is read, holds within a line too). Its issues
+ * carry the line number; a syntax error is the line's error, and the line
+ * reader skips the rest of the line. The document reader counts bytes from
+ * the line's start, as it did when it was given the joined line, so positions
+ * in its messages are the same. Unlike a short line, the spans before a syntax
+ * error in the line have already been kept. A line of nothing but whitespace
+ * is skipped like a short blank line. Returns whether the line was a request.
  */
-async function readLongLine(bytes: Uint8Array, line: number, sink: SpanSink): Promise<boolean> {
+async function readLongLine(longLine: LongLine, sink: SpanSink): Promise<boolean> {
+  const { line } = longLine;
   const lineSink: SpanSink = {
     span: (s) => sink.span(s),
     issue: (i: RecordIssue) => sink.issue({ ...i, line }),
     signal: sink.signal,
   };
-  const head = bytes.subarray(0, 64 * 1024);
-  const probe: ContentProbe = { shape: "json-document", bytes: head, text: decoder.decode(head) };
+  let content = false;
   async function* pieces() {
-    for (let at = 0; at < bytes.length; at += PIECE_BYTES) yield bytes.subarray(at, at + PIECE_BYTES);
+    for await (const piece of longLine) {
+      // Until something else is seen, the line may be blank.
+      if (!content) content = piece.some((b) => !isWhitespace(b));
+      yield piece;
+    }
   }
+  // otlpJson reads no probe (it is for detection): the line's start need not be kept for one.
+  const probe: ContentProbe = { shape: "json-document", bytes: new Uint8Array(0), text: "" };
   try {
     await otlpJson.read(pieces(), lineSink, probe);
     return true;
   } catch (err) {
-    if (!(err instanceof FileFormatError)) throw err;
+    // Not the line's fault: the input failed (a decompression error, cancellation).
+    if (longLine.sourceError !== undefined || !(err instanceof FileFormatError)) throw err;
+    if (!content) return false;
     sink.issue({ line, severity: "error", message: `invalid JSON: ${err.message}` });
     return false;
   }
-}
-
-/** A line of nothing but ASCII whitespace (a blank line, which is skipped like a short blank line). */
-function isBlank(bytes: Uint8Array): boolean {
-  for (const b of bytes) if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0b && b !== 0x0c) return false;
-  return true;
 }
 
 /**
@@ -68,7 +76,7 @@ export const otlpJsonLines: TraceFormat = {
         const text = lines[i]!;
         const line = first + i;
         if (typeof text !== "string") {
-          if (!isBlank(text) && (await readLongLine(text, line, sink))) requests++;
+          if (await readLongLine(text, sink)) requests++;
           continue;
         }
         if (text.trim() === "") continue;
