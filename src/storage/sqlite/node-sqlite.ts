@@ -3,7 +3,7 @@
  * (sqlite-connection.ts): the driver under Deno, and under Bun with
  * TRACEPORT_SQLITE=node. Where it differs from Bun's driver it is made to
  * agree: a missing row is null (node: undefined), booleans and undefined are
- * bound as 1/0 and NULL (node refuses them), `values` reads arrays (a second
+ * bound as 1/0 and NULL (node refuses them), a bigint past int64 is wrapped, `values` reads arrays (a second
  * statement with setReturnArrays, so duplicate column names survive), and
  * transactions are BEGIN/COMMIT/ROLLBACK with savepoints when nested (node
  * has no `.transaction()`).
@@ -14,8 +14,15 @@ import type { SqliteConnection, SqliteParams, SqliteRunResult, SqliteStatement, 
 type NodeValue = string | number | bigint | null | Uint8Array;
 type NodeParams = NodeValue[] | [Record<string, NodeValue>];
 
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/** A bigint outside int64 (an OTLP fixed64 time past 2^63) is stored wrapped, as Bun's driver stores it; node:sqlite would refuse it. */
+const outOfInt64 = (v: unknown): v is bigint => typeof v === "bigint" && (v > INT64_MAX || v < INT64_MIN);
+
 function value(v: SqliteValue | undefined): NodeValue {
   if (typeof v === "boolean") return v ? 1 : 0;
+  if (outOfInt64(v)) return BigInt.asIntN(64, v);
   return v === undefined ? null : v;
 }
 
@@ -29,7 +36,7 @@ function bindable(params: SqliteParams): NodeParams {
   }
   for (let i = 0; i < params.length; i++) {
     const v = params[i];
-    if (typeof v === "boolean" || v === undefined) return (params as SqliteValue[]).map(value);
+    if (typeof v === "boolean" || v === undefined || outOfInt64(v)) return (params as SqliteValue[]).map(value);
   }
   return params as NodeParams;
 }
