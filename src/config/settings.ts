@@ -99,7 +99,7 @@ export const SETTINGS = [
   define({ key: "port", flag: "--port", env: "TRACEPORT_PORT", default: 8787, description: "TCP port to listen on (0 picks a free one)", parse: integer(0, 65535) }),
   define({ key: "host", flag: "--host", env: "TRACEPORT_HOST", default: "127.0.0.1", description: "address to bind", parse: (s) => s }),
   define({ key: "dataDir", flag: "--data-dir", env: "TRACEPORT_DATA_DIR", default: "./traceport-data", description: "where the SQLite store and spooled uploads live", parse: (s) => s }),
-  define({ key: "workers", flag: "--workers", env: "TRACEPORT_WORKERS", default: 2, description: "import jobs run at the same time", parse: integer(1, 64) }),
+  define({ key: "workers", flag: "--workers", env: "TRACEPORT_WORKERS", default: 2, description: "import jobs run at the same time (0: serve only, imports wait in the queue)", parse: integer(0, 64) }),
   define({ key: "heartbeatSeconds", flag: "--heartbeat", env: "TRACEPORT_HEARTBEAT", default: 15, description: "seconds between SSE heartbeat comments", parse: positiveNumber }),
   define({ key: "corsOrigins", flag: "--cors-origins", env: "TRACEPORT_CORS_ORIGINS", default: [] as string[], description: "comma-separated origins allowed to call the API (`*` for any)", parse: list }),
   define({ key: "maxUploadBytes", flag: "--max-upload", env: "TRACEPORT_MAX_UPLOAD", default: 4 * 1024 ** 3, description: "largest accepted upload (e.g. 512m, 4g)", parse: parseSize }),

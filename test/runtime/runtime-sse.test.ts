@@ -127,45 +127,51 @@ describe(`traceport under ${runtime}: the job event stream`, () => {
     expect(code).toBe(404);
   });
 
-  test("heartbeat comments keep a quiet stream alive; the cancelled event still arrives on it", async () => {
-    const running = await uploadRaw(server.base, bigFile, { name: "hold-the-worker.jsonl" });
-    const queued = await uploadRaw(server.base, fixturePath("otlp/proto-example.json"));
-    let cancelSent = false;
-    const read = await readSse(stream(queued), {
-      onChunk: (r) => {
-        // After 1.2 s of a queued job (nothing to report), cancel it.
-        if (!cancelSent && r.comments.length >= 4) {
-          cancelSent = true;
-          void fetch(`${server.base}/api/jobs/${queued}/cancel`, { method: "POST" });
-        }
-      },
-      timeoutMs: 15_000,
-    });
-    expect(read.ended).toBe(true);
-    expect(read.comments.filter((c) => c === "heartbeat").length).toBeGreaterThanOrEqual(4);
-    expect(read.events[0]!.data.status).toBe("queued");
-    expect(read.events.at(-1)!.type).toBe("cancelled");
-    expect(read.events.filter((e) => TERMINAL.includes(e.type)).length).toBe(1);
-    // The first job only held the worker; on a fast machine it may have finished already.
-    await fetch(`${server.base}/api/jobs/${running}/cancel`, { method: "POST" });
-    expect(["cancelled", "completed"]).toContain((await settled(server.base, running)).status);
-  });
+  describe("on a server that runs no imports (--workers 0), so a job stays queued however fast the machine", () => {
+    let idle: ServerProcess;
+    beforeAll(async () => {
+      idle = await startServerProcess({ args: ["--workers", "0", "--heartbeat", "0.2"] });
+    }, 90_000);
+    afterAll(() => idle.stop());
+    const idleStream = (id: string) => `${idle.base}/api/jobs/${id}/stream`;
 
-  test("after the clients close their streams, the server's SSE connection gauge returns to 0", async () => {
-    await waitFor("no stream open", async () => (await metric(server.base, "traceport_sse_connections")) === 0, 5_000);
-    const id = await uploadRaw(server.base, bigFile, { name: "watched.jsonl" });
-    const clients = Array.from({ length: 5 }, () => new EventSource(stream(id)));
-    try {
-      await Promise.all(clients.map((es) => new Promise<void>((resolve) => es.addEventListener("progress", () => resolve(), { once: true }))));
-      expect(await metric(server.base, "traceport_sse_connections")).toBe(5);
-      expect(await metric(server.base, "traceport_sse_subscribers")).toBe(5);
-    } finally {
-      for (const es of clients) es.close();
-    }
-    await waitFor("the gauge to return to 0", async () => (await metric(server.base, "traceport_sse_connections")) === 0, 5_000);
-    expect(await metric(server.base, "traceport_sse_subscribers")).toBe(0);
-    // The import was only watched: it goes on to the end.
-    const done = await settled(server.base, id);
-    expect(done.status).toBe("completed");
+    test("heartbeat comments keep a quiet stream alive; the cancelled event still arrives on it", async () => {
+      const queued = await uploadRaw(idle.base, fixturePath("otlp/proto-example.json"));
+      let cancelSent = false;
+      const read = await readSse(idleStream(queued), {
+        onChunk: (r) => {
+          // After 0.8 s of a queued job (nothing to report), cancel it.
+          if (!cancelSent && r.comments.length >= 4) {
+            cancelSent = true;
+            void fetch(`${idle.base}/api/jobs/${queued}/cancel`, { method: "POST" });
+          }
+        },
+        timeoutMs: 15_000,
+      });
+      expect(read.ended).toBe(true);
+      expect(read.comments.filter((c) => c === "heartbeat").length).toBeGreaterThanOrEqual(4);
+      expect(read.events[0]!.data.status).toBe("queued");
+      expect(read.events.at(-1)!.type).toBe("cancelled");
+      expect(read.events.filter((e) => TERMINAL.includes(e.type)).length).toBe(1);
+      expect((await settled(idle.base, queued)).status).toBe("cancelled");
+    });
+
+    test("after the clients close their streams, the server's SSE connection gauge returns to 0, and the job is not touched", async () => {
+      await waitFor("no stream open", async () => (await metric(idle.base, "traceport_sse_connections")) === 0, 5_000);
+      const id = await uploadRaw(idle.base, fixturePath("otlp/proto-example.json"), { name: "watched.json" });
+      const clients = Array.from({ length: 5 }, () => new EventSource(idleStream(id)));
+      try {
+        await Promise.all(clients.map((es) => new Promise<void>((resolve) => es.addEventListener("progress", () => resolve(), { once: true }))));
+        expect(await metric(idle.base, "traceport_sse_connections")).toBe(5);
+        expect(await metric(idle.base, "traceport_sse_subscribers")).toBe(5);
+      } finally {
+        for (const es of clients) es.close();
+      }
+      await waitFor("the gauge to return to 0", async () => (await metric(idle.base, "traceport_sse_connections")) === 0, 5_000);
+      expect(await metric(idle.base, "traceport_sse_subscribers")).toBe(0);
+      // It was only watched: closing the streams leaves it queued, not cancelled.
+      const job = (await (await fetch(`${idle.base}/api/jobs/${id}`)).json()) as { status: string };
+      expect(job.status).toBe("queued");
+    });
   });
 });

@@ -23,6 +23,12 @@ describe("resolveConfig", () => {
   test("a bad value names its source", () => {
     expect(() => resolveConfig({}, { TRACEPORT_WORKERS: "many" })).toThrow(/TRACEPORT_WORKERS: expected a whole number/);
     expect(() => resolveConfig({ port: "70000" }, {})).toThrow(ConfigError);
+    expect(() => resolveConfig({ workers: "-1" }, {})).toThrow(/--workers/);
+    expect(() => resolveConfig({ workers: "65" }, {})).toThrow(ConfigError);
+  });
+
+  test("--workers 0 is a serve-only instance", () => {
+    expect(resolveConfig({ workers: "0" }, {}).workers).toBe(0);
   });
 });
 
